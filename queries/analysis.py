@@ -1,0 +1,173 @@
+"""What the pages and exports show beyond the scorecard: series, breakdowns, lists, ownership.
+
+Every function takes the same scope and period arguments as `kpi` and returns a DataFrame.
+Personal columns come back masked unless `masked=False` is asked for explicitly.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from .config import load_config
+from .db import sql
+from .engine import base_query, metric_frame, period_cursor, query
+from .metrics import BY_ID
+from .periods import Period, Scope, data_range, months, year_earlier
+from .privacy import mask_frame
+
+CASE_LISTS = {
+    "problem": "问题清单",
+    "resolved": "化解清单",
+    "stability": "稳控清单",
+    "overdue": "超期未办结",
+    "five_has_gaps": "五有缺项",
+    "period_cases": "期间事项",
+    "repeat_disagreements": "重复标记不一致",
+}
+_LIST_FILES = {"problem": "problem_list", "resolved": "resolved_list", "stability": "stability_list",
+               "overdue": "overdue_list", "five_has_gaps": "five_has_gaps",
+               "period_cases": "period_cases", "repeat_disagreements": "repeat_disagreements"}
+
+
+def _masked(frame: pd.DataFrame, masked: bool) -> pd.DataFrame:
+    return mask_frame(frame) if masked else frame
+
+
+def breakdown(con: duckdb.DuckDBPyConnection, scope: Scope, period: Period, by: str,
+              metric_ids: list[str]) -> pd.DataFrame:
+    """Metrics of the period per value of one column (category, township, village, channel, level…)."""
+    frame = metric_frame(con, scope, [period], metric_ids, group_by=(by,))
+    return frame.drop(columns="period").sort_values(metric_ids[0], ascending=False, ignore_index=True)
+
+
+def trend(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date, metric_ids: list[str],
+          count: int = 24) -> pd.DataFrame:
+    """Monthly values (each month as of its own last day) with the same month a year earlier.
+
+    Columns: month (YYYY-MM), start, then for each metric `<id>` and `<id>_yoy`.
+    """
+    earliest, _ = data_range(con)
+    current = months(as_of, count, first=earliest)
+    earlier = [Period("yoy:" + p.name, year_earlier(p.start), year_earlier(p.end), year_earlier(p.as_of),
+                      comparable=earliest is not None and year_earlier(p.start) >= earliest)
+               for p in current]
+    frame = metric_frame(con, scope, [*current, *earlier], metric_ids).set_index("period")
+    result = pd.DataFrame({"month": [p.name for p in current], "start": [p.start for p in current]})
+    for metric_id in metric_ids:
+        result[metric_id] = [frame.at[p.name, metric_id] for p in current]
+        result[f"{metric_id}_yoy"] = [frame.at[p.name, metric_id] for p in earlier]
+    return result
+
+
+def alert_level(value, yoy) -> str | None:
+    """告警 / 异常 / 平稳 from the 同比 change; None when there is nothing to compare."""
+    if value is None or yoy is None or pd.isna(value) or pd.isna(yoy):
+        return None
+    thresholds = load_config()["alerts"]
+    if yoy == 0:
+        return "平稳" if value == 0 else "告警"
+    change = abs(value - yoy) / abs(yoy)
+    if change > thresholds["alert"]:
+        return "告警"
+    return "异常" if change > thresholds["warn"] else "平稳"
+
+
+def alerts(kpi_result: dict) -> pd.DataFrame:
+    """Every scorecard metric with its 同比 change, alert level and whether it moved the wrong way."""
+    rows = []
+    for metric_id, figure in kpi_result["metrics"].items():
+        metric = BY_ID[metric_id]
+        value, yoy = figure["value"], figure["yoy"]
+        level = alert_level(value, yoy)
+        if level is None:
+            continue
+        change = None if not yoy else (value - yoy) / abs(yoy)
+        rows.append({"metric": metric_id, "name": metric.name, "group": metric.group,
+                     "value": value, "yoy": yoy, "change": change, "level": level,
+                     "adverse": (value > yoy) != metric.rise_is_good and value != yoy})
+    return pd.DataFrame(rows, columns=["metric", "name", "group", "value", "yoy", "change", "level",
+                                       "adverse"])
+
+
+def case_list(con: duckdb.DuckDBPyConnection, scope: Scope, period: Period, name: str,
+              masked: bool = True) -> pd.DataFrame:
+    """One of CASE_LISTS, for the scope, as of the period's as-of date."""
+    statement = sql(f"views/{_LIST_FILES[name]}").replace("{columns}", sql("views/case_columns"))
+    return _masked(base_query(con, scope, period, statement), masked)
+
+
+def top_repeaters(con: duckdb.DuckDBPyConnection, scope: Scope, period: Period, limit: int = 20,
+                  masked: bool = True) -> pd.DataFrame:
+    """Petitioners with the most repeat cases in the period; `petitioner_token` selects a chain."""
+    return _masked(base_query(con, scope, period, sql("views/top_repeaters"), limit=limit), masked)
+
+
+def petitioner_chain(con: duckdb.DuckDBPyConnection, token: str, masked: bool = True) -> pd.DataFrame:
+    """All cases of one petitioner (by the token of top_repeaters), oldest first."""
+    frame = con.cursor().execute(sql("views/petitioner_chain"), {"token": token}).df()
+    return _masked(frame, masked)
+
+
+def leader_table(con: duckdb.DuckDBPyConnection, scope: Scope, period: Period) -> pd.DataFrame:
+    """包案 per leader: cases held in the period, open, closed, resolved or stable, overdue."""
+    ids = ["cases", "open_cases", "closed_cases", "resolved_or_stable_cases", "overdue_open"]
+    frame = breakdown(con, scope, period, "case_leader", ids)
+    gaps = case_list(con, scope, period, "five_has_gaps")
+    per_leader = gaps.groupby(gaps["case_leader"].fillna("（未明确）")).size()
+    frame["case_leader"] = frame["case_leader"].fillna("（未明确）")
+    frame["five_has_gaps"] = frame["case_leader"].map(per_leader).fillna(0).astype("int64")
+    return frame
+
+
+def event_windows(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    """重大活动保障期 from the configuration: 活动期间登记 (target 0) and active key persons."""
+    windows = pd.DataFrame([{"name": w["name"], "start_on": pd.Timestamp(w["start"]),
+                             "end_on": pd.Timestamp(w["end"])} for w in load_config().get("events", [])],
+                           columns=["name", "start_on", "end_on"])
+    cur = con.cursor()
+    try:
+        cur.register("windows", windows)
+        return query(cur, sql("views/event_windows"), scope.params())
+    finally:
+        cur.close()
+
+
+def filter_options(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """(township, village, category, channel) combinations present, for cascading filters."""
+    return con.cursor().execute(sql("views/filter_options")).df()
+
+
+def add_incident(con: duckdb.DuckDBPyConnection, kind: str, occurred_on: date, description: str,
+                 township: str | None = None, village: str | None = None) -> int:
+    """Record a 个人极端事件 ('extreme') or 负面炒作 ('publicity'); returns its id."""
+    if kind not in ("extreme", "publicity"):
+        raise ValueError(f"unknown incident kind {kind!r}")
+    if not description.strip():
+        raise ValueError("事件描述不能为空")
+    return con.cursor().execute(
+        "INSERT INTO incidents (kind, occurred_on, township, village, description) "
+        "VALUES (?, ?, ?, ?, ?) RETURNING incident_id",
+        [kind, occurred_on, township, village, description.strip()]).fetchone()[0]
+
+
+def incidents(con: duckdb.DuckDBPyConnection, scope: Scope, period: Period) -> pd.DataFrame:
+    """Incidents entered by hand that occurred in the period, in the scope's places."""
+    cur = period_cursor(con, [period])
+    try:
+        frame = query(cur, sql("incident_base") + "\nORDER BY occurred_on", scope.params())
+    finally:
+        cur.close()
+    return frame.drop(columns="period")
+
+
+def import_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.cursor().execute("SELECT * FROM imports ORDER BY imported_at DESC").df()
+
+
+def rejected_rows(con: duckdb.DuckDBPyConnection, batch: str | None = None) -> pd.DataFrame:
+    """Refused rows with their reasons (raw values as imported: personal data unmasked)."""
+    return con.cursor().execute(
+        "SELECT * FROM rejected_rows WHERE $batch IS NULL OR import_batch = $batch "
+        "ORDER BY source_file, source_sheet, source_row", {"batch": batch}).df()

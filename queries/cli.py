@@ -1,0 +1,121 @@
+"""The command line (CLI.md): `python -m queries` or `xinfang`.
+
+Output with --json is one JSON document on stdout; messages go to stderr. Exit status: 0 on
+success, 1 when the input was refused, 2 for wrong usage.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from .db import DEFAULT_DB, connect
+from .periods import Scope
+
+EXIT_REFUSED = 1
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from None
+
+
+def _scope_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as-of", type=_date, help="统计日（默认：库中最晚登记日期）")
+    parser.add_argument("--from", dest="start", type=_date, help="期间起（默认：统计日所在年 1 月 1 日）")
+    parser.add_argument("--to", dest="end", type=_date, help="期间止（默认：统计日）")
+    parser.add_argument("--township", action="append", default=[], help="乡镇，可重复")
+    parser.add_argument("--village", action="append", default=[], help="村(社区)，可重复")
+    parser.add_argument("--category", action="append", default=[], help="问题分类，可重复")
+    parser.add_argument("--channel", action="append", default=[], help="信访形式，可重复")
+    parser.add_argument("--json", action="store_true", help="输出 JSON")
+
+
+def _scope(args) -> Scope:
+    return Scope(tuple(args.township), tuple(args.village), tuple(args.category), tuple(args.channel))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="xinfang", description="信访看板命令行：导入台账、计算指标与排名。")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("import", help="导入信访事项台账（xlsx/xls/csv）")
+    p.add_argument("files", nargs="+", type=Path)
+    p.add_argument("--db", type=Path, default=DEFAULT_DB)
+    p.add_argument("--as-of", type=_date, help="导入日（默认：今天），晚于此日登记的行被拒收")
+    p.add_argument("--json", action="store_true")
+
+    for name, text in (("kpi", "三降四升五不指标"), ("rank", "村(社区)排名")):
+        p = commands.add_parser(name, help=text)
+        p.add_argument("--db", type=Path, default=DEFAULT_DB)
+        _scope_options(p)
+
+    p = commands.add_parser("demo", help="生成演示数据库")
+    p.add_argument("--db", type=Path, default=DEFAULT_DB)
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def _emit(document, as_json: bool, text: str) -> None:
+    if as_json:
+        json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(text)
+
+
+def _import_text(report: dict) -> str:
+    lines = []
+    for f in report["files"]:
+        if f["refused"]:
+            lines.append(f"{f['file']}：拒收整个文件——{f['refused']}")
+            continue
+        lines.append(f"{f['file']}：读取 {f['rows_read']} 行 = 新增 {f['imported']} + 更新 {f['updated']}"
+                     f" + 拒收 {f['rejected']} + 跳过 {f['skipped']}（合计/空行）；警告 {f['warnings']} 条")
+        if f["columns_unused"]:
+            lines.append(f"  未使用的列：{'、'.join(f['columns_unused'])}")
+    lines.append(f"库中共有信访事项 {report['cases_total']} 件。")
+    return "\n".join(lines)
+
+
+def _open_existing(path: Path):
+    if not path.exists():
+        print(f"数据库不存在：{path}。请先导入数据（xinfang import …）或生成演示数据（xinfang demo）。",
+              file=sys.stderr)
+        sys.exit(EXIT_REFUSED)
+    return connect(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "import":
+        from .importer import import_files
+        missing = [str(f) for f in args.files if not f.is_file()]
+        if missing:
+            print(f"找不到文件：{'、'.join(missing)}", file=sys.stderr)
+            return EXIT_REFUSED
+        report = import_files(connect(args.db), args.files, args.as_of)
+        _emit(report, args.json, _import_text(report))
+        return EXIT_REFUSED if any(f["refused"] for f in report["files"]) else 0
+    if args.command == "demo":
+        from .demo import build_demo
+        report = build_demo(args.db)
+        _emit(report, args.json, _import_text(report))
+        return 0
+    con = _open_existing(args.db)
+    if args.command == "kpi":
+        from .kpi import kpi
+        result = kpi(con, _scope(args), args.as_of, args.start, args.end)
+        text = "\n".join(f"{m['name']}: {m['value']}（同比 {m['yoy']}，目标 {m['target']}，达标 {m['met']}）"
+                         for m in result["metrics"].values())
+    else:
+        from .kpi import rank
+        result = rank(con, _scope(args), args.as_of, args.start, args.end)
+        text = "\n".join(f"{r['rank']:>3} {r['township'] or ''}{r['village'] or ''} {r['score']} {r['grade']}"
+                         for r in result)
+    _emit(result, args.json, text)
+    return 0

@@ -1,0 +1,127 @@
+"""Evaluating registry metrics for any scope, any set of periods and any grouping.
+
+All metrics of one source are computed in one SQL statement: the registry expressions become
+the select list of `SELECT period, <groups>, ... FROM base GROUP BY ALL`, where `base` is
+sql/metric_base.sql (cases joined to each period). Pages, the CLI and exports all come here.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+import duckdb
+import pandas as pd
+
+from .config import load_config
+from .db import sql
+from .metrics import BY_ID, METRICS, Metric
+from .periods import Period, Scope
+
+GROUP_COLUMNS = ("township", "village", "category", "channel", "level", "case_leader",
+                 "responsible_unit")
+INCIDENT_GROUPS = ("township", "village")
+_PARAM = re.compile(r"\$(\w+)")
+
+
+def _bind(statement: str, values: dict) -> dict:
+    """The parameters a statement names (DuckDB refuses unused named parameters)."""
+    return {name: values[name] for name in set(_PARAM.findall(statement))}
+
+
+def _settings(scope: Scope, keep_all: bool = False) -> dict:
+    config = load_config()["metrics"]
+    return {
+        **scope.params(),
+        "keep_all": keep_all,
+        "repeat_window_days": config["repeat_window_days"],
+        "satisfied": config["satisfied"],
+        "acceptance_days": config["acceptance_days"],
+        "due_after_acceptance_days": config["default_due_after_acceptance_days"],
+        "due_after_registration_days": config["default_due_after_registration_days"],
+    }
+
+
+def _select(metrics: Sequence[Metric], groups: Sequence[str], relation: str) -> str:
+    keys = ", ".join(["period", *groups])
+    measures = ",\n".join(f'({m.expression.strip()}) AS "{m.id}"' for m in metrics)
+    return f"SELECT {keys},\n{measures}\nFROM {relation} GROUP BY {keys}"
+
+
+def query(cur: duckdb.DuckDBPyConnection, statement: str, values: dict) -> pd.DataFrame:
+    """Run a statement with the named parameters it uses, as a DataFrame."""
+    return cur.execute(statement, _bind(statement, values)).df()
+
+
+def period_cursor(con: duckdb.DuckDBPyConnection, periods: Sequence[Period]) -> duckdb.DuckDBPyConnection:
+    """A fresh cursor with the relation `periods` registered (what sql/metric_base.sql joins)."""
+    cur = con.cursor()
+    cur.register("periods", pd.DataFrame({
+        "period": pd.Series([p.name for p in periods], dtype=object),
+        "p_from": pd.Series([p.start for p in periods], dtype="datetime64[s]"),
+        "p_to": pd.Series([p.end for p in periods], dtype="datetime64[s]"),
+        "p_as_of": pd.Series([p.as_of for p in periods], dtype="datetime64[s]"),
+    }))
+    return cur
+
+
+def base_query(con: duckdb.DuckDBPyConnection, scope: Scope, period: Period, statement: str,
+               **params) -> pd.DataFrame:
+    """Run `statement` (which selects FROM base) over every case in scope up to the period's end."""
+    cur = period_cursor(con, [period])
+    try:
+        return query(cur, f"WITH base AS ({sql('metric_base')})\n{statement}",
+                      {**_settings(scope, keep_all=True), **params})
+    finally:
+        cur.close()
+
+
+def metric_frame(con: duckdb.DuckDBPyConnection, scope: Scope, periods: Iterable[Period],
+                 metric_ids: Iterable[str] | None = None, group_by: Sequence[str] = ()) -> pd.DataFrame:
+    """One row per (period, group) that has data, one column per metric.
+
+    Counts are 0 and rates NaN where nothing counts; a period that is not comparable (it starts
+    before the earliest data) has every value NaN.
+    """
+    unknown = set(group_by) - set(GROUP_COLUMNS)
+    if unknown:
+        raise ValueError(f"cannot group by {sorted(unknown)}")
+    periods = list(periods)
+    metrics = [BY_ID[i] for i in metric_ids] if metric_ids is not None else list(METRICS)
+    keys = ["period", *group_by]
+    values = _settings(scope)
+    base = sql("metric_base")
+    frames = []
+    by_source = {s: [m for m in metrics if m.source == s] for s in ("cases", "people", "incidents")}
+    cur = period_cursor(con, periods)
+    try:
+        if by_source["cases"]:
+            frames.append(query(cur, f"WITH base AS ({base})\n"
+                                 + _select(by_source["cases"], group_by, "base"), values))
+        if by_source["people"]:
+            people = sql("people").replace("{group}", "".join(f"{g}, " for g in group_by))
+            frames.append(query(cur, f"WITH base AS ({base}), people AS ({people})\n"
+                                 + _select(by_source["people"], group_by, "people"), values))
+        if by_source["incidents"] and set(group_by) <= set(INCIDENT_GROUPS):
+            frames.append(query(cur, f"WITH incident_rows AS ({sql('incident_base')})\n"
+                                 + _select(by_source["incidents"], group_by, "incident_rows"), values))
+    finally:
+        cur.close()
+
+    frame = pd.DataFrame({key: pd.Series(dtype=object) for key in keys})
+    for part in frames:
+        frame = frame.merge(part, on=keys, how="outer")
+    if not group_by:  # every period gets its row, with or without data
+        frame = pd.DataFrame({"period": [p.name for p in periods]}).merge(frame, on="period", how="left")
+    for metric in metrics:
+        if metric.id not in frame:
+            frame[metric.id] = pd.NA
+        if metric.fmt == "count":
+            frame[metric.id] = frame[metric.id].fillna(0).astype("int64")
+        else:
+            frame[metric.id] = frame[metric.id].astype("float64")
+    blind = [p.name for p in periods if not p.comparable]
+    if blind:
+        ids = [m.id for m in metrics]
+        frame[ids] = frame[ids].astype("float64")
+        frame.loc[frame["period"].isin(blind), ids] = float("nan")
+    return frame.reset_index(drop=True)

@@ -1,0 +1,100 @@
+"""The scorecard (`kpi`) and the village ranking (`rank`), as CLI.md shapes them."""
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from .config import load_config
+from .engine import metric_frame
+from .metrics import BY_ID, PUBLIC
+from .periods import Periods, Scope, resolve
+
+
+def _plain(value, metric_id: str):
+    """JSON value of a frame cell: None for NaN/NA, int for counts, float for rates."""
+    if value is None or pd.isna(value):
+        return None
+    return int(value) if BY_ID[metric_id].fmt == "count" else float(value)
+
+
+def _period_json(periods: Periods) -> dict:
+    return {p.name: {"from": p.start.isoformat(), "to": p.end.isoformat(), "as_of": p.as_of.isoformat(),
+                     "comparable": p.comparable} for p in periods.all}
+
+
+def kpi(con: duckdb.DuckDBPyConnection, scope: Scope = Scope(), as_of: date | None = None,
+        start: date | None = None, end: date | None = None) -> dict:
+    """Every public metric for the period with its 同比 and 环比 values, target and 达标."""
+    periods = resolve(con, as_of, start, end)
+    frame = metric_frame(con, scope, periods.all, [m.id for m in PUBLIC]).set_index("period")
+    metrics = {}
+    for metric in PUBLIC:
+        value, yoy, pop = (_plain(frame.at[name, metric.id], metric.id) for name in ("current", "yoy", "pop"))
+        metrics[metric.id] = {"name": metric.name, "value": value, "yoy": yoy, "pop": pop,
+                              "target": metric.target, "met": metric.met(value, yoy)}
+    current = periods.current
+    return {"as_of": current.as_of.isoformat(), "from": current.start.isoformat(),
+            "to": current.end.isoformat(), "metrics": metrics, "periods": _period_json(periods)}
+
+
+RANK_METRICS = ("cases", "repeat_ratio", "skip_level_persons", "beijing_province_visits",
+                "overdue_open", "satisfaction_rate")
+DEDUCTIONS = {  # ranking rule (config key) -> metric that counts its events
+    "visit_jing": "deduction_visit_jing",
+    "visit_sheng": "deduction_visit_sheng",
+    "visit_shi": "deduction_visit_shi",
+    "repeat": "deduction_repeat",
+    "collective_county_up": "deduction_collective",
+    "overdue": "overdue_open",
+}
+
+
+def grade(score: float) -> str:
+    settings = load_config()["ranking"]
+    if score >= settings["green"]:
+        return "绿"
+    return "黄" if score >= settings["yellow"] else "红"
+
+
+def villages(con: duckdb.DuckDBPyConnection, scope: Scope) -> list[tuple[str | None, str | None]]:
+    """Every (township, village) with any case in the database, within the place filters."""
+    rows = con.cursor().execute(
+        """SELECT DISTINCT township, village FROM cases
+           WHERE (len($townships::VARCHAR[]) = 0 OR list_contains($townships::VARCHAR[], township))
+             AND (len($villages::VARCHAR[]) = 0 OR list_contains($villages::VARCHAR[], village))""",
+        {"townships": list(scope.townships), "villages": list(scope.villages)}).fetchall()
+    return rows
+
+
+def rank(con: duckdb.DuckDBPyConnection, scope: Scope = Scope(), as_of: date | None = None,
+         start: date | None = None, end: date | None = None) -> list[dict]:
+    """The village ranking: score = 100 − Σ deductions, in METRICS.md order, each deduction itemised."""
+    periods = resolve(con, as_of, start, end)
+    ids = list(dict.fromkeys([*RANK_METRICS, *DEDUCTIONS.values()]))
+    frame = metric_frame(con, scope, [periods.current], ids, group_by=("township", "village"))
+    figures = {(_key(r.township), _key(r.village)): r for r in frame.itertuples(index=False)}
+    points = load_config()["ranking"]["deductions"]
+    population = load_config().get("population", {})
+    rows = []
+    for township, village in villages(con, scope):
+        found = figures.get((_key(township), _key(village)))
+        values = {i: _plain(getattr(found, i), i) if found is not None else (0 if BY_ID[i].fmt == "count" else None)
+                  for i in ids}
+        deductions = {rule: round(values[metric] * points[rule], 6) for rule, metric in DEDUCTIONS.items()}
+        score = round(100 - sum(deductions.values()), 6)
+        people = population.get(f"{township or ''}/{village or ''}")
+        rows.append({
+            "township": township, "village": village, "score": score, "grade": grade(score),
+            **{i: values[i] for i in RANK_METRICS},
+            "deductions": deductions,
+            "events": {rule: values[metric] for rule, metric in DEDUCTIONS.items()},
+            "cases_per_10k": values["cases"] / people * 10000 if people else None,
+        })
+    rows.sort(key=lambda r: (-r["score"], r["cases"], r["township"] or "", r["village"] or ""))
+    return [{"rank": position, **row} for position, row in enumerate(rows, start=1)]
+
+
+def _key(value):
+    return None if value is None or pd.isna(value) else value

@@ -1,0 +1,215 @@
+"""Reading single values of an export: text, dates, booleans, counts, enumerations, places.
+
+Each function takes one raw cell (str, int, float, bool, date, datetime or None, as the CSV
+or Excel reader gives it) and returns the canonical value. The importer calls them once per
+distinct value of a column, so they may be plain Python.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, timedelta
+from functools import cache
+
+import opencc
+
+_T2S = opencc.OpenCC("t2s")
+_EXCEL_EPOCH = date(1899, 12, 30)
+_MAX_EXCEL_SERIAL = 2958465  # 9999-12-31
+
+
+class Unreadable(ValueError):
+    """A value that cannot be read as its field's type."""
+
+
+@cache
+def simplified(text: str) -> str:
+    return _T2S.convert(text)
+
+
+def clean_text(value) -> str | None:
+    """Trimmed text of a cell; blank -> None. Whole floats lose their '.0' (Excel numbers)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return None
+        if value.is_integer():
+            value = int(value)
+    if isinstance(value, datetime):
+        value = value.date() if value.time() == datetime.min.time() else value
+    text = str(value).strip()
+    return text or None
+
+
+def folded(value) -> str | None:
+    """Text for matching: NFKC (full-width -> half-width), trimmed, simplified."""
+    text = clean_text(value)
+    if text is None:
+        return None
+    return simplified(unicodedata.normalize("NFKC", text).strip()) or None
+
+
+def header_key(value) -> str | None:
+    """A header as SCHEMA.md §2 compares it: trimmed, no trailing '*', simplified, half-width brackets."""
+    text = folded(value)
+    if text is None:
+        return None
+    return text.rstrip("*").strip() or None
+
+
+# --- dates -----------------------------------------------------------------------------
+
+_YMD = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?:\s*(日))?")
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_SERIAL = re.compile(r"\d{1,7}(?:\.\d+)?")
+
+
+def _from_serial(serial: float) -> date:
+    if not 1 <= serial <= _MAX_EXCEL_SERIAL:
+        raise Unreadable(serial)
+    return _EXCEL_EPOCH + timedelta(days=int(serial))
+
+
+def _from_number(number: float) -> date:
+    if 19000101 <= number <= 29991231 and float(number).is_integer():
+        return _from_digits(str(int(number)))
+    return _from_serial(number)
+
+
+def _from_digits(digits: str) -> date:
+    m = _COMPACT.fullmatch(digits)
+    return date(int(m[1]), int(m[2]), int(m[3]))
+
+
+def parse_date(value) -> date | None:
+    """A date from any form of SCHEMA.md §4; None for blank; Unreadable otherwise."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, bool):
+        raise Unreadable(value)
+    if isinstance(value, (int, float)):
+        if value != value:
+            return None
+        return _from_number(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if not text:
+        return None
+    try:
+        m = _YMD.match(text)
+        if m:
+            rest = text[m.end():]
+            if rest and not (m[4] or rest[0] in " T\t"):
+                raise Unreadable(value)
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        head, _, tail = text.partition(" ")
+        if _COMPACT.fullmatch(head):
+            return _from_digits(head)
+        if _SERIAL.fullmatch(text):
+            return _from_serial(float(text))
+    except ValueError as exc:  # e.g. 2024-02-30
+        raise Unreadable(value) from exc
+    raise Unreadable(value)
+
+
+# --- booleans, counts --------------------------------------------------------------------
+
+_BOOLEANS = {
+    "是": True, "否": False, "y": True, "n": False, "1": True, "0": False,
+    "true": True, "false": False, "√": True,
+}
+_REPEAT_MARKS = {"初件": False, "重件": True}
+
+
+def parse_bool(value, extra: dict[str, bool] | None = None) -> bool | None:
+    text = folded(value)
+    if text is None:
+        return None
+    key = text.lower()
+    if key in _BOOLEANS:
+        return _BOOLEANS[key]
+    if extra and key in extra:
+        return extra[key]
+    raise Unreadable(value)
+
+
+def parse_repeat_flag(value) -> bool | None:
+    return parse_bool(value, _REPEAT_MARKS)
+
+
+_WHOLE = re.compile(r"\d+(?:\.0*)?")
+
+
+def parse_persons(value) -> int:
+    """人数: blank -> 1; otherwise a whole number >= 1, else Unreadable."""
+    if isinstance(value, bool):
+        raise Unreadable(value)
+    if isinstance(value, (int, float)):
+        if value != value:
+            return 1
+        if float(value).is_integer() and value >= 1:
+            return int(value)
+        raise Unreadable(value)
+    text = folded(value)
+    if text is None:
+        return 1
+    if _WHOLE.fullmatch(text) and float(text) >= 1:
+        return int(float(text))
+    raise Unreadable(value)
+
+
+# --- enumerations, categories, places ----------------------------------------------------
+
+def enum_value(value, values: list[str], variants: dict[str, str]) -> tuple[str | None, bool]:
+    """(canonical value, known?) of an enumerated field; unknown values are kept as read."""
+    text = folded(value)
+    if text is None:
+        return None, True
+    if text in values:
+        return text, True
+    if text in variants:
+        return variants[text], True
+    return text, False
+
+
+_LEVEL_SPLIT = re.compile(r"[_/\-]")
+
+
+def category_class(value, classes: list[str], aliases: dict[str, str], other: str) -> tuple[str, bool]:
+    """(class, matched?) of a raw 内容分类 on its first level (SCHEMA.md §3); blank -> other."""
+    text = folded(value)
+    if text is None:
+        return other, True
+    first = _LEVEL_SPLIT.split(text, maxsplit=1)[0].strip()
+    for candidate in (first, first + "类"):
+        if candidate in classes:
+            return candidate, True
+    if first in aliases:
+        return aliases[first], True
+    return other, False
+
+
+_TOWNSHIP_END = re.compile(r"乡|镇|街道")
+_ABOVE_TOWNSHIP = re.compile(r"省|市|县|区")
+
+
+def split_place_path(value) -> tuple[str | None, str | None]:
+    """问题属地 path -> (township, village), per SCHEMA.md §2."""
+    text = folded(value)
+    if text is None:
+        return None, None
+    ends = [m.end() for m in _TOWNSHIP_END.finditer(text)]
+    if not ends:
+        starts = [m.end() for m in _ABOVE_TOWNSHIP.finditer(text)]
+        return None, text[max(starts, default=0):] or None
+    end = max(ends)
+    marker_start = max(m.start() for m in _TOWNSHIP_END.finditer(text) if m.end() == end)
+    starts = [m.end() for m in _ABOVE_TOWNSHIP.finditer(text, 0, marker_start)]
+    start = max(starts, default=0)
+    return text[start:end] or None, text[end:] or None

@@ -1,0 +1,152 @@
+"""Reading an export file into sheets of raw cells, and finding each sheet's header row.
+
+CSV is decoded in Python (UTF-8 with or without BOM, UTF-16 with BOM, GBK/GB18030); Excel
+(xlsx, xls, ods) is read with python-calamine, values only: formulas are never evaluated.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import python_calamine
+
+from .normalize import clean_text, header_key
+
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+MIN_HEADER_MATCHES = 3
+REQUIRED_FIELDS = ("case_id", "registered_on")
+FIELD_LABELS = {"case_id": "信访件编号", "registered_on": "登记日期"}
+
+
+class FileRefused(Exception):
+    """The whole file cannot be imported; the message is Chinese and says why."""
+
+
+@dataclass
+class Sheet:
+    name: str | None
+    rows: list[list]  # raw cells, row i is source row i + 1
+
+
+@dataclass
+class Table:
+    """A sheet's data below its header row, with the header mapped onto case fields."""
+    sheet: str | None
+    headers: list[str]            # header cells as written (for raw values of refused rows)
+    columns: dict[str, int]       # field -> column index
+    unused: list[str]             # header cells not mapped to any field
+    first_row: int                # 1-based source row of the first data row
+    rows: list[list] = field(repr=False)
+
+
+def decode_csv(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        encodings = ["utf-8-sig"]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ["utf-16"]
+    else:
+        encodings = ["utf-8", "gb18030"]
+    for encoding in encodings:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\ufffd" in text or "\x00" in text:
+            break
+        return text
+    raise FileRefused("无法识别文件编码：文件既不是 UTF-8，也不是 GBK/GB18030，或含有乱码。请另存为 UTF-8 或 GBK 编码的 CSV 后再导入。")
+
+
+def read_csv(data: bytes) -> list[Sheet]:
+    text = decode_csv(data)
+    sample = text[:8192]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    try:
+        rows = [[cell if cell != "" else None for cell in row]
+                for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as exc:
+        raise FileRefused(f"CSV 文件格式有误，无法读取：{exc}") from exc
+    return [Sheet(None, rows)]
+
+
+def read_excel(data: bytes) -> list[Sheet]:
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = []
+        for meta in workbook.sheets_metadata:
+            if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
+                continue
+            cells = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+            sheets.append(Sheet(meta.name, [[c if c != "" else None for c in row] for row in cells]))
+    except Exception as exc:  # calamine raises several kinds for damaged or foreign files
+        raise FileRefused(f"无法读取 Excel 文件（文件可能已损坏、加密或并非 Excel 格式）：{exc}") from exc
+    return sheets
+
+
+def read_sheets(path: Path, data: bytes) -> list[Sheet]:
+    if not data.strip():
+        raise FileRefused("文件是空的。")
+    suffix = path.suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        return read_excel(data)
+    if suffix in CSV_SUFFIXES:
+        return read_csv(data)
+    raise FileRefused(f"不支持的文件类型“{path.suffix or '无扩展名'}”：请导入 .xlsx、.xls 或 .csv 文件。")
+
+
+def header_lookup(synonyms: dict[str, list[str]]) -> dict[str, tuple[str, int]]:
+    """header key -> (field, priority) from the configured synonyms."""
+    lookup = {}
+    for field_name, names in synonyms.items():
+        for priority, name in enumerate(names):
+            lookup.setdefault(header_key(name), (field_name, priority))
+    return lookup
+
+
+def find_table(sheet: Sheet, lookup: dict[str, tuple[str, int]]) -> Table | None:
+    """The sheet's table below the first row that matches at least three known headers."""
+    for index, row in enumerate(sheet.rows):
+        keys = [header_key(cell) for cell in row]
+        if sum(1 for key in keys if key in lookup) < MIN_HEADER_MATCHES:
+            continue
+        best: dict[str, tuple[int, int]] = {}  # field -> (priority, column)
+        for column, key in enumerate(keys):
+            if key in lookup:
+                field_name, priority = lookup[key]
+                if field_name not in best or priority < best[field_name][0]:
+                    best[field_name] = (priority, column)
+        columns = {name: column for name, (_, column) in best.items()}
+        used = set(columns.values())
+        headers = [clean_text(cell) or f"第{column + 1}列" for column, cell in enumerate(row)]
+        unused = [headers[column] for column, key in enumerate(keys) if key and column not in used]
+        return Table(sheet.name, headers, columns, unused, index + 2, sheet.rows[index + 1:])
+    return None
+
+
+def read_tables(path: Path, data: bytes, synonyms: dict[str, list[str]]) -> list[Table]:
+    """Every sheet's table; refuses a file with no usable header row."""
+    lookup = header_lookup(synonyms)
+    tables, found = [], []
+    for sheet in read_sheets(path, data):
+        table = find_table(sheet, lookup)
+        if table is None:
+            continue
+        missing = [FIELD_LABELS[f] for f in REQUIRED_FIELDS if f not in table.columns]
+        if missing:
+            found.append((sheet.name, missing, [clean_text(c) for c in sheet.rows[table.first_row - 2] if clean_text(c)]))
+            continue
+        tables.append(table)
+    if tables:
+        return tables
+    if found:
+        name, missing, headers = found[0]
+        where = f"工作表“{name}”" if name else "文件"
+        raise FileRefused(f"{where}缺少必需的列：{'、'.join(missing)}。找到的表头为：{'、'.join(headers)}。")
+    raise FileRefused("未找到表头行：文件中没有一行包含至少三个可识别的列名（如 信访件编号、登记日期、信访形式）。")

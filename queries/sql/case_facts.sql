@@ -1,0 +1,31 @@
+-- Per-case facts that do not depend on the as-of date (METRICS.md "Derived per case"),
+-- rebuilt after every import. Ordered by registration date so range scans can skip blocks.
+CREATE OR REPLACE TABLE case_facts AS
+WITH keyed AS (
+    SELECT
+        c.*,
+        regexp_replace(coalesce(petitioner_idno, ''), '[\s\p{Z}\x{0B}\x{1C}-\x{1F}\x{85}]', '', 'g') AS idno_compact
+    FROM cases c
+), persons AS (
+    SELECT
+        * EXCLUDE (idno_compact),
+        CASE
+            WHEN length(idno_compact) IN (15, 18) THEN upper(idno_compact)
+            WHEN petitioner_name IS NOT NULL
+                THEN petitioner_name || '|' || coalesce(township, '') || '|' || coalesce(village, '')
+            ELSE case_id
+        END AS petitioner_key
+    FROM keyed
+)
+SELECT
+    *,
+    coalesce(registered_on - lag(registered_on) OVER same_matter <= $repeat_window_days, false) AS is_repeat,
+    -- the next case of the same person and category: decides 一次性化解 (METRICS.md 四升)
+    lead(registered_on) OVER same_matter AS next_same_matter_on,
+    coalesce(channel = '来访' AND list_contains($skip_levels::VARCHAR[], level), false) AS is_skip_level,
+    coalesce(channel = '来访' AND persons >= $collective_min, false) AS is_collective,
+    -- the earliest settlement of this person: a later case is a 反弹 (METRICS.md 五不)
+    min(closed_on) FILTER (WHERE resolution = '已化解') OVER (PARTITION BY petitioner_key) AS first_settled_on
+FROM persons
+WINDOW same_matter AS (PARTITION BY petitioner_key, category ORDER BY registered_on, case_id)
+ORDER BY registered_on, case_id;

@@ -1,0 +1,6 @@
+-- Incidents entered by hand (个人极端事件, 负面炒作) that fall in each requested period.
+SELECT p.period, i.*
+FROM incidents i
+JOIN periods p ON i.occurred_on BETWEEN p.p_from AND p.p_to
+WHERE (len($townships::VARCHAR[]) = 0 OR list_contains($townships::VARCHAR[], i.township))
+  AND (len($villages::VARCHAR[]) = 0 OR list_contains($villages::VARCHAR[], i.village))

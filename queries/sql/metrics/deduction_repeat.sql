@@ -1,0 +1,2 @@
+-- 排名扣分: repeat cases.
+count(*) FILTER (WHERE in_period AND is_repeat)

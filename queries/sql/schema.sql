@@ -1,0 +1,78 @@
+-- The canonical case table (SCHEMA.md §1) and the import bookkeeping around it.
+CREATE TABLE IF NOT EXISTS cases (
+    case_id          VARCHAR PRIMARY KEY,
+    registered_on    DATE NOT NULL,
+    channel          VARCHAR,
+    petitioner_name  VARCHAR,
+    petitioner_idno  VARCHAR,
+    phone            VARCHAR,
+    persons          INTEGER NOT NULL DEFAULT 1 CHECK (persons >= 1),
+    township         VARCHAR,
+    village          VARCHAR,
+    category         VARCHAR,
+    category_raw     VARCHAR,
+    purpose          VARCHAR,
+    summary          VARCHAR,
+    level            VARCHAR,
+    handling         VARCHAR,
+    responsible_unit VARCHAR,
+    case_leader      VARCHAR,
+    accepted_on      DATE,
+    due_on           DATE,
+    closed_on        DATE,
+    resolution       VARCHAR,
+    satisfaction     VARCHAR,
+    key_person       BOOLEAN,
+    repeat_flag      BOOLEAN,
+    source_file      VARCHAR,
+    source_row       INTEGER,
+    import_batch     VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS imports (
+    import_batch   VARCHAR PRIMARY KEY,
+    file_name      VARCHAR NOT NULL,
+    sha256         VARCHAR NOT NULL,
+    imported_at    TIMESTAMP NOT NULL,
+    as_of          DATE NOT NULL,
+    rows_read      INTEGER NOT NULL,
+    imported       INTEGER NOT NULL,
+    updated        INTEGER NOT NULL,
+    rejected       INTEGER NOT NULL,
+    skipped        INTEGER NOT NULL,
+    warnings       INTEGER NOT NULL,
+    columns_unused VARCHAR[],
+    refused        VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS rejected_rows (
+    import_batch VARCHAR NOT NULL,
+    source_file  VARCHAR NOT NULL,
+    source_sheet VARCHAR,
+    source_row   INTEGER NOT NULL,
+    reason       VARCHAR NOT NULL,
+    raw_values   JSON NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS import_warnings (
+    import_batch VARCHAR NOT NULL,
+    source_file  VARCHAR NOT NULL,
+    source_sheet VARCHAR,
+    source_row   INTEGER NOT NULL,
+    case_id      VARCHAR,
+    field        VARCHAR NOT NULL,
+    value        VARCHAR,
+    message      VARCHAR NOT NULL
+);
+
+-- 个人极端事件 / 负面炒作: not in case exports, entered by hand (METRICS.md 五不).
+CREATE SEQUENCE IF NOT EXISTS incident_ids;
+CREATE TABLE IF NOT EXISTS incidents (
+    incident_id  INTEGER PRIMARY KEY DEFAULT nextval('incident_ids'),
+    kind         VARCHAR NOT NULL CHECK (kind IN ('extreme', 'publicity')),
+    occurred_on  DATE NOT NULL,
+    township     VARCHAR,
+    village      VARCHAR,
+    description  VARCHAR NOT NULL,
+    entered_at   TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
