@@ -162,6 +162,10 @@ def incidents(con: duckdb.DuckDBPyConnection, scope: Scope, period: Period) -> p
     return frame.drop(columns="period")
 
 
+def all_incidents(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.cursor().execute("SELECT * FROM incidents ORDER BY occurred_on, incident_id").df()
+
+
 def import_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.cursor().execute("SELECT * FROM imports ORDER BY imported_at DESC").df()
 

@@ -54,6 +54,16 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--db", type=Path, default=DEFAULT_DB)
         _scope_options(p)
 
+    p = commands.add_parser("incident", help="登记或列出个人极端事件、负面炒作（计入五不）")
+    p.add_argument("action", choices=("add", "list"))
+    p.add_argument("--db", type=Path, default=DEFAULT_DB)
+    p.add_argument("--kind", choices=("extreme", "publicity"), help="extreme=个人极端事件，publicity=负面炒作")
+    p.add_argument("--date", type=_date, help="发生日期")
+    p.add_argument("--township")
+    p.add_argument("--village")
+    p.add_argument("--description", help="事件描述")
+    p.add_argument("--json", action="store_true")
+
     p = commands.add_parser("demo", help="生成演示数据库")
     p.add_argument("--db", type=Path, default=DEFAULT_DB)
     p.add_argument("--json", action="store_true")
@@ -90,6 +100,21 @@ def _open_existing(path: Path):
     return connect(path)
 
 
+def _incident(con, args) -> int:
+    from .analysis import add_incident, all_incidents
+    if args.action == "add":
+        if not (args.kind and args.date and args.description):
+            print("登记事件需要 --kind、--date 和 --description。", file=sys.stderr)
+            return 2
+        incident_id = add_incident(con, args.kind, args.date, args.description, args.township, args.village)
+        _emit({"incident_id": incident_id}, args.json, f"已登记事件 #{incident_id}")
+        return 0
+    frame = all_incidents(con)
+    records = json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))
+    _emit(records, args.json, frame.to_string(index=False) if len(frame) else "（无事件）")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "import":
@@ -107,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
         _emit(report, args.json, _import_text(report))
         return 0
     con = _open_existing(args.db)
+    if args.command == "incident":
+        return _incident(con, args)
     if args.command == "kpi":
         from .kpi import kpi
         result = kpi(con, _scope(args), args.as_of, args.start, args.end)

@@ -125,7 +125,7 @@ class _FieldParsers:
 
 
 def _parse_table(table: Table, file_name: str, as_of: date, parsers: _FieldParsers,
-                 totals: set[str], rows: _Rows, report: FileReport) -> None:
+                 totals: tuple[str, ...], rows: _Rows, report: FileReport) -> None:
     body, numbers = [], []
     for offset, cells in enumerate(table.rows):
         report.rows_read += 1
@@ -133,7 +133,7 @@ def _parse_table(table: Table, file_name: str, as_of: date, parsers: _FieldParse
         first = next((t for t in texts if t is not None), None)
         if first is None:
             report.skipped_blank += 1
-        elif nz.folded(first).replace(" ", "") in totals:
+        elif nz.folded(first).replace(" ", "").startswith(totals):
             report.skipped_totals += 1
         else:
             body.append(cells)
@@ -304,7 +304,7 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, as_of: date | None =
         tables = read_tables(path, data, config["import"]["headers"])
         report.columns, report.columns_unused = _column_report(tables)
         parsers = _FieldParsers(config)
-        totals = {nz.folded(m) for m in config["import"]["totals"]["markers"]}
+        totals = tuple(nz.folded(m) for m in config["import"]["totals"]["markers"])
         for table in tables:
             _parse_table(table, report.file, as_of, parsers, totals, rows, report)
     except FileRefused as refusal:

@@ -60,14 +60,11 @@ def decode_csv(data: bytes) -> str:
     raise FileRefused("无法识别文件编码：文件既不是 UTF-8，也不是 GBK/GB18030，或含有乱码。请另存为 UTF-8 或 GBK 编码的 CSV 后再导入。")
 
 
-def read_csv(data: bytes) -> list[Sheet]:
+CSV_DELIMITERS = (",", "\t", ";")
+
+
+def read_csv(data: bytes, delimiter: str) -> list[Sheet]:
     text = decode_csv(data)
-    sample = text[:8192]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
     try:
         rows = [[cell if cell != "" else None for cell in row]
                 for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
@@ -90,14 +87,14 @@ def read_excel(data: bytes) -> list[Sheet]:
     return sheets
 
 
-def read_sheets(path: Path, data: bytes) -> list[Sheet]:
+def read_sheets(path: Path, data: bytes, delimiter: str = ",") -> list[Sheet]:
     if not data.strip():
         raise FileRefused("文件是空的。")
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
         return read_excel(data)
     if suffix in CSV_SUFFIXES:
-        return read_csv(data)
+        return read_csv(data, delimiter)
     raise FileRefused(f"不支持的文件类型“{path.suffix or '无扩展名'}”：请导入 .xlsx、.xls 或 .csv 文件。")
 
 
@@ -131,22 +128,28 @@ def find_table(sheet: Sheet, lookup: dict[str, tuple[str, int]]) -> Table | None
 
 
 def read_tables(path: Path, data: bytes, synonyms: dict[str, list[str]]) -> list[Table]:
-    """Every sheet's table; refuses a file with no usable header row."""
+    """Every sheet's table; refuses a file with no usable header row.
+
+    A CSV is tried with each delimiter in turn: the one whose rows show a header row wins.
+    """
     lookup = header_lookup(synonyms)
-    tables, found = [], []
-    for sheet in read_sheets(path, data):
-        table = find_table(sheet, lookup)
-        if table is None:
-            continue
-        missing = [FIELD_LABELS[f] for f in REQUIRED_FIELDS if f not in table.columns]
-        if missing:
-            found.append((sheet.name, missing, [clean_text(c) for c in sheet.rows[table.first_row - 2] if clean_text(c)]))
-            continue
-        tables.append(table)
-    if tables:
-        return tables
-    if found:
-        name, missing, headers = found[0]
-        where = f"工作表“{name}”" if name else "文件"
-        raise FileRefused(f"{where}缺少必需的列：{'、'.join(missing)}。找到的表头为：{'、'.join(headers)}。")
+    is_csv = path.suffix.lower() in CSV_SUFFIXES
+    for delimiter in CSV_DELIMITERS if is_csv else (None,):
+        tables, lacking = [], []
+        for sheet in read_sheets(path, data, delimiter):
+            table = find_table(sheet, lookup)
+            if table is None:
+                continue
+            missing = [FIELD_LABELS[f] for f in REQUIRED_FIELDS if f not in table.columns]
+            if missing:
+                header = [clean_text(c) for c in sheet.rows[table.first_row - 2] if clean_text(c)]
+                lacking.append((sheet.name, missing, header))
+            else:
+                tables.append(table)
+        if tables:
+            return tables
+        if lacking:
+            name, missing, header = lacking[0]
+            where = f"工作表“{name}”" if name else "文件"
+            raise FileRefused(f"{where}缺少必需的列：{'、'.join(missing)}。找到的表头为：{'、'.join(header)}。")
     raise FileRefused("未找到表头行：文件中没有一行包含至少三个可识别的列名（如 信访件编号、登记日期、信访形式）。")
