@@ -14,7 +14,7 @@ from .db import sql
 
 Rule = Literal["fall", "at_most", "at_least"]
 GROUPS = ("三降", "四升", "三个100%", "五不")
-Source = Literal["cases", "people", "incidents"]
+Source = Literal["cases", "people", "incidents"]  # the relation the expression aggregates
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("skip_level_persons", "越级上访人次", "三降", "count", "人次", False, "fall",
            "信访形式为来访、登记层级为市、省、京的信访事项人数之和。同比下降即达标。"),
     Metric("skip_level_petitioners", "越级上访人数", "三降", "count", "人", False, None,
-           "越级上访事项涉及的不同信访人数（按信访人识别）。仅列示，不设目标。"),
+           "越级上访事项涉及的不同信访人数（按信访人识别）。仅列示，不设目标。", source="people"),
     Metric("first_time_resolution_rate", "初次信访一次性化解率", "四升", "percent", "%", True, "at_least",
            f"期间内已办结的初次信访（非重复信访）中，化解情况为“已化解”且此后 {_WINDOW} 天内"
            "（截至统计日）同一信访人未就同一问题分类再次信访的比例。目标 ≥ 90%。"),
@@ -98,7 +98,8 @@ METRICS: tuple[Metric, ...] = (
     Metric("repeat_collective_province", "重复赴省进京集体访", "五不", "count", "批", False, "at_most",
            "期间内登记层级为省、京的集体访（来访 5 人以上）中属于重复信访的批次。目标 0。"),
     Metric("rebound_petitioners", "已息访人员反弹", "五不", "count", "人", False, "at_most",
-           "期间内再次信访、且此前已有事项“已化解”并办结的信访人数（任何分类、任何属地）。目标 0。"),
+           "期间内再次信访、且此前已有事项“已化解”并办结的信访人数（任何分类、任何属地）。目标 0。",
+           source="people"),
     Metric("extreme_incidents", "涉访个人极端事件", "五不", "count", "起", False, "at_most",
            "手工登记的涉访个人极端事件起数（按发生日期计入期间）。目标 0。", source="incidents"),
     Metric("negative_publicity", "涉访负面炒作", "五不", "count", "起", False, "at_most",

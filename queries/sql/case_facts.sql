@@ -19,6 +19,7 @@ WITH keyed AS (
 )
 SELECT
     *,
+    hash(petitioner_key) AS person_id,  -- for fast distinct counts of petitioners
     coalesce(registered_on - lag(registered_on) OVER same_matter <= $repeat_window_days, false) AS is_repeat,
     -- the next case of the same person and category: decides 一次性化解 (METRICS.md 四升)
     lead(registered_on) OVER same_matter AS next_same_matter_on,
