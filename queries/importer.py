@@ -301,7 +301,8 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, as_of: date | None =
     rows = _Rows()
     cur = con.cursor()
     try:
-        tables = read_tables(path, data, config["import"]["headers"])
+        tables = read_tables(path, data, config["import"]["headers"],
+                             int(config["import"]["max_file_mb"] * 2**20))
         report.columns, report.columns_unused = _column_report(tables)
         parsers = _FieldParsers(config)
         totals = tuple(nz.folded(m) for m in config["import"]["totals"]["markers"])

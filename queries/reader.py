@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,8 @@ import python_calamine
 from .normalize import clean_text, header_key
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+ZIP_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".ods"}
+MAX_UNZIPPED_RATIO = 200  # real workbooks compress 5-20x; a far higher ratio is a zip bomb
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 MIN_HEADER_MATCHES = 3
 REQUIRED_FIELDS = ("case_id", "registered_on")
@@ -68,8 +71,8 @@ def read_csv(data: bytes, delimiter: str) -> list[Sheet]:
     try:
         rows = [[cell if cell != "" else None for cell in row]
                 for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-    except csv.Error as exc:
-        raise FileRefused(f"CSV 文件格式有误，无法读取：{exc}") from exc
+    except csv.Error as exc:  # e.g. a cell longer than csv.field_size_limit() (128 KB)
+        raise FileRefused(f"CSV 文件格式有误（如单元格内容过长或引号不配对），无法读取：{exc}") from exc
     return [Sheet(None, rows)]
 
 
@@ -87,10 +90,25 @@ def read_excel(data: bytes) -> list[Sheet]:
     return sheets
 
 
-def read_sheets(path: Path, data: bytes, delimiter: str = ",") -> list[Sheet]:
+def check_zip(data: bytes, max_bytes: int) -> None:
+    """Refuse a workbook whose content would unpack to far more than a real ledger."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise FileRefused("无法读取 Excel 文件：文件已损坏或并非 Excel 格式（可能是改了扩展名的其他文件）。") from exc
+    if unpacked > max_bytes or unpacked > MAX_UNZIPPED_RATIO * max(len(data), 1):
+        raise FileRefused(f"文件解压后过大（{unpacked / 2**20:.0f} MB），疑似异常文件，已拒收。")
+
+
+def read_sheets(path: Path, data: bytes, delimiter: str = ",", max_bytes: int = 50 * 2**20) -> list[Sheet]:
     if not data.strip():
         raise FileRefused("文件是空的。")
+    if len(data) > max_bytes:
+        raise FileRefused(f"文件过大（{len(data) / 2**20:.1f} MB），超过上限 {max_bytes / 2**20:.0f} MB。")
     suffix = path.suffix.lower()
+    if suffix in ZIP_SUFFIXES:
+        check_zip(data, 10 * max_bytes)
     if suffix in EXCEL_SUFFIXES:
         return read_excel(data)
     if suffix in CSV_SUFFIXES:
@@ -127,7 +145,8 @@ def find_table(sheet: Sheet, lookup: dict[str, tuple[str, int]]) -> Table | None
     return None
 
 
-def read_tables(path: Path, data: bytes, synonyms: dict[str, list[str]]) -> list[Table]:
+def read_tables(path: Path, data: bytes, synonyms: dict[str, list[str]],
+                max_bytes: int = 50 * 2**20) -> list[Table]:
     """Every sheet's table; refuses a file with no usable header row.
 
     A CSV is tried with each delimiter in turn: the one whose rows show a header row wins.
@@ -136,7 +155,7 @@ def read_tables(path: Path, data: bytes, synonyms: dict[str, list[str]]) -> list
     is_csv = path.suffix.lower() in CSV_SUFFIXES
     for delimiter in CSV_DELIMITERS if is_csv else (None,):
         tables, lacking = [], []
-        for sheet in read_sheets(path, data, delimiter):
+        for sheet in read_sheets(path, data, delimiter, max_bytes):
             table = find_table(sheet, lookup)
             if table is None:
                 continue
