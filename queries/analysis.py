@@ -104,10 +104,18 @@ def top_repeaters(con: duckdb.DuckDBPyConnection, scope: Scope, period: Period, 
     return _masked(base_query(con, scope, period, sql("views/top_repeaters"), limit=limit), masked)
 
 
-def petitioner_chain(con: duckdb.DuckDBPyConnection, token: str, masked: bool = True) -> pd.DataFrame:
-    """All cases of one petitioner (by the token of top_repeaters), oldest first."""
-    frame = con.cursor().execute(sql("views/petitioner_chain"), {"token": token}).df()
-    return _masked(frame, masked)
+def _run(con: duckdb.DuckDBPyConnection, name: str, values: dict) -> pd.DataFrame:
+    cur = con.cursor()
+    try:
+        return query(cur, sql(name), values)
+    finally:
+        cur.close()
+
+
+def petitioner_chain(con: duckdb.DuckDBPyConnection, token: str, masked: bool = True,
+                     scope: Scope = Scope()) -> pd.DataFrame:
+    """All cases in scope of one petitioner (by the token of top_repeaters), oldest first."""
+    return _masked(_run(con, "views/petitioner_chain", {"token": token, **scope.params()}), masked)
 
 
 def leader_table(con: duckdb.DuckDBPyConnection, scope: Scope, period: Period) -> pd.DataFrame:
@@ -134,9 +142,9 @@ def event_windows(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
         cur.close()
 
 
-def filter_options(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """(township, village, category, channel) combinations present, for cascading filters."""
-    return con.cursor().execute(sql("views/filter_options")).df()
+def filter_options(con: duckdb.DuckDBPyConnection, scope: Scope = Scope()) -> pd.DataFrame:
+    """(township, village, category, channel) combinations within the scope's places."""
+    return _run(con, "views/filter_options", scope.params())
 
 
 def add_incident(con: duckdb.DuckDBPyConnection, kind: str, occurred_on: date, description: str,

@@ -7,7 +7,8 @@ import duckdb
 import pandas as pd
 
 from .config import load_config
-from .engine import metric_frame
+from .db import sql
+from .engine import metric_frame, query
 from .metrics import BY_ID, PUBLIC
 from .periods import Periods, Scope, resolve
 
@@ -60,12 +61,11 @@ def grade(score: float) -> str:
 
 def villages(con: duckdb.DuckDBPyConnection, scope: Scope) -> list[tuple[str | None, str | None]]:
     """Every (township, village) with any case in the database, within the place filters."""
-    rows = con.cursor().execute(
-        """SELECT DISTINCT township, village FROM cases
-           WHERE (len($townships::VARCHAR[]) = 0 OR list_contains($townships::VARCHAR[], township))
-             AND (len($villages::VARCHAR[]) = 0 OR list_contains($villages::VARCHAR[], village))""",
-        {"townships": list(scope.townships), "villages": list(scope.villages)}).fetchall()
-    return rows
+    cur = con.cursor()
+    try:
+        return query(cur, sql("views/villages"), scope.params()).itertuples(index=False, name=None)
+    finally:
+        cur.close()
 
 
 def rank(con: duckdb.DuckDBPyConnection, scope: Scope = Scope(), as_of: date | None = None,

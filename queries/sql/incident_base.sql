@@ -2,5 +2,4 @@
 SELECT p.period, i.*
 FROM incidents i
 JOIN periods p ON i.occurred_on BETWEEN p.p_from AND p.p_to
-WHERE (len($townships::VARCHAR[]) = 0 OR list_contains($townships::VARCHAR[], i.township))
-  AND (len($villages::VARCHAR[]) = 0 OR list_contains($villages::VARCHAR[], i.village))
+WHERE in_places(i.township, i.village, $townships::VARCHAR[], $villages::VARCHAR[])

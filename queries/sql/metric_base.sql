@@ -15,10 +15,8 @@ WITH scoped AS (
         ) AS due
     FROM case_facts f
     JOIN periods p ON f.registered_on <= p.p_to
-    WHERE (len($townships::VARCHAR[]) = 0 OR list_contains($townships::VARCHAR[], f.township))
-      AND (len($villages::VARCHAR[]) = 0 OR list_contains($villages::VARCHAR[], f.village))
-      AND (len($categories::VARCHAR[]) = 0 OR list_contains($categories::VARCHAR[], f.category))
-      AND (len($channels::VARCHAR[]) = 0 OR list_contains($channels::VARCHAR[], f.channel))
+    WHERE in_scope(f.township, f.village, f.category, f.channel,
+        $townships::VARCHAR[], $villages::VARCHAR[], $categories::VARCHAR[], $channels::VARCHAR[])
 )
 SELECT
     *,

@@ -76,3 +76,14 @@ CREATE TABLE IF NOT EXISTS incidents (
     description  VARCHAR NOT NULL,
     entered_at   TIMESTAMP NOT NULL DEFAULT current_timestamp
 );
+
+-- The scope filter of METRICS.md: several values of one filter mean any of them (an empty
+-- list means no filter); several filters mean all of them. Every query filters through these.
+CREATE OR REPLACE MACRO in_places(township, village, townships, villages) AS
+    (len(townships) = 0 OR list_contains(townships, township))
+    AND (len(villages) = 0 OR list_contains(villages, village));
+CREATE OR REPLACE MACRO in_scope(township, village, category, channel,
+                                 townships, villages, categories, channels) AS
+    in_places(township, village, townships, villages)
+    AND (len(categories) = 0 OR list_contains(categories, category))
+    AND (len(channels) = 0 OR list_contains(channels, channel));

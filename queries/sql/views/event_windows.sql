@@ -7,9 +7,7 @@ SELECT
 FROM windows w
 LEFT JOIN case_facts f
     ON f.registered_on BETWEEN w.start_on AND w.end_on
-   AND (len($townships::VARCHAR[]) = 0 OR list_contains($townships::VARCHAR[], f.township))
-   AND (len($villages::VARCHAR[]) = 0 OR list_contains($villages::VARCHAR[], f.village))
-   AND (len($categories::VARCHAR[]) = 0 OR list_contains($categories::VARCHAR[], f.category))
-   AND (len($channels::VARCHAR[]) = 0 OR list_contains($channels::VARCHAR[], f.channel))
+   AND in_scope(f.township, f.village, f.category, f.channel,
+       $townships::VARCHAR[], $villages::VARCHAR[], $categories::VARCHAR[], $channels::VARCHAR[])
 GROUP BY w.name, w.start_on, w.end_on
 ORDER BY w.start_on

@@ -1,2 +1,3 @@
--- Distinct values offered by the filters: (township, village, category, channel) combinations.
+-- Distinct values offered by the filters, within the caller's places.
 SELECT DISTINCT township, village, category, channel FROM cases
+WHERE in_places(township, village, $townships::VARCHAR[], $villages::VARCHAR[])
