@@ -64,6 +64,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--description", help="事件描述")
     p.add_argument("--json", action="store_true")
 
+    p = commands.add_parser("user", help="在本地用户文件中添加登录用户（密码以加盐哈希保存）")
+    p.add_argument("action", choices=("add",))
+    p.add_argument("username")
+    p.add_argument("--role", required=True, choices=("leader", "cadre", "admin"),
+                   help="leader=县/镇领导，cadre=村(社区)干部，admin=信访办管理员")
+    p.add_argument("--name", help="显示名")
+    p.add_argument("--township", action="append", default=[], help="所辖乡镇，可重复；不填为全县")
+    p.add_argument("--village", action="append", default=[], help="所属村(社区)，村干部必填")
+    p.add_argument("--email", help="OIDC 登录时对应的邮箱")
+    p.add_argument("--users-file", type=Path, help="用户文件（默认：配置 auth.users_file）")
+
     p = commands.add_parser("demo", help="生成演示数据库")
     p.add_argument("--db", type=Path, default=DEFAULT_DB)
     p.add_argument("--json", action="store_true")
@@ -115,6 +126,24 @@ def _incident(con, args) -> int:
     return 0
 
 
+def _add_user(args) -> int:
+    import getpass
+
+    from .access import add_user, user_entry
+    password = getpass.getpass("密码：") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    if len(password) < 8:
+        print("密码至少 8 位。", file=sys.stderr)
+        return EXIT_REFUSED
+    try:
+        entry = user_entry(args.name or args.username, args.role, password, args.township, args.village, args.email)
+        add_user(args.username, entry, args.users_file)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_REFUSED
+    print(f"已添加用户 {args.username}", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "import":
@@ -126,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         report = import_files(connect(args.db), args.files, args.as_of)
         _emit(report, args.json, _import_text(report))
         return EXIT_REFUSED if any(f["refused"] for f in report["files"]) else 0
+    if args.command == "user":
+        return _add_user(args)
     if args.command == "demo":
         from .demo import build_demo
         report = build_demo(args.db)

@@ -87,3 +87,12 @@ CREATE OR REPLACE MACRO in_scope(township, village, category, channel,
     in_places(township, village, townships, villages)
     AND (len(categories) = 0 OR list_contains(categories, category))
     AND (len(channels) = 0 OR list_contains(channels, channel));
+
+-- Who unmasked personal data or exported it unmasked, when, for which scope and why.
+CREATE TABLE IF NOT EXISTS audit_log (
+    recorded_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    username  VARCHAR NOT NULL,
+    action    VARCHAR NOT NULL,
+    scope     JSON NOT NULL,
+    reason    VARCHAR NOT NULL
+);
