@@ -5,6 +5,8 @@ run each query on its own `cursor()` (DuckDB 2 refuses a connection busy in anot
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from functools import cache
 from pathlib import Path
 
@@ -30,22 +32,25 @@ def connect(path: str | Path = DEFAULT_DB, read_only: bool = False) -> duckdb.Du
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
     con.execute(sql("schema"))
-    if not has_table(con, "case_facts"):
+    stored = con.execute("SELECT value FROM meta WHERE key = 'facts_signature'").fetchone()
+    if stored is None or stored[0] != _facts_signature():
         refresh_facts(con)
     return con
 
 
-def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
-    ).fetchone()[0] > 0
+def _facts_settings() -> dict:
+    settings = load_config()["metrics"]
+    return {name: settings[name] for name in ("repeat_window_days", "skip_levels", "collective_min")}
+
+
+def _facts_signature() -> str:
+    """What case_facts was built from: its SQL and the 口径 settings it uses."""
+    text = sql("case_facts") + json.dumps(_facts_settings(), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def refresh_facts(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild case_facts from cases with the active 口径 settings."""
-    settings = load_config()["metrics"]
-    con.execute(sql("case_facts"), {
-        "repeat_window_days": settings["repeat_window_days"],
-        "skip_levels": settings["skip_levels"],
-        "collective_min": settings["collective_min"],
-    })
+    """Rebuild case_facts from cases with the active 口径 settings (after every import, and
+    when the SQL or the settings changed since it was built)."""
+    con.execute(sql("case_facts"), _facts_settings())
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('facts_signature', ?)", [_facts_signature()])

@@ -1,3 +1,6 @@
+-- Bookkeeping of the database itself (e.g. what case_facts was built from).
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+
 -- The canonical case table (SCHEMA.md §1) and the import bookkeeping around it.
 CREATE TABLE IF NOT EXISTS cases (
     case_id          VARCHAR PRIMARY KEY,

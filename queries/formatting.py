@@ -1,0 +1,73 @@
+"""Numbers the Chinese way (件, 人次, %, 同比上升/下降), for the screen, the 通报 and the deck."""
+from __future__ import annotations
+
+import math
+
+from .metrics import Metric
+
+DASH = "—"
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def fmt_value(metric: Metric, value) -> str:
+    """12件 / 8.3% / —"""
+    if _missing(value):
+        return DASH
+    if metric.fmt == "percent":
+        return f"{value * 100:.1f}%"
+    return f"{int(value)}{metric.unit}"
+
+
+def fmt_target(metric: Metric) -> str:
+    """≤10% / ≥90% / 100% / 0批 / 同比下降"""
+    if metric.rule == "fall":
+        return "同比下降"
+    target = metric.target
+    if target is None:
+        return DASH
+    text = f"{target * 100:g}%" if metric.fmt == "percent" else f"{target:g}{metric.unit}"
+    if metric.rule == "at_least" and target < 1:
+        return "≥" + text
+    if metric.rule == "at_most" and target > 0:
+        return "≤" + text
+    return text
+
+
+def fmt_change(metric: Metric, value, base, label: str = "同比") -> str:
+    """同比下降12.5% / 同比上升1.2个百分点 / 同比持平 / 同比无可比数据"""
+    if _missing(value) or _missing(base):
+        return f"{label}无可比数据"
+    if value == base:
+        return f"{label}持平"
+    direction = "上升" if value > base else "下降"
+    if metric.fmt == "percent":
+        return f"{label}{direction}{abs(value - base) * 100:.1f}个百分点"
+    if base == 0:
+        return f"{label}{direction}{abs(value - base):g}{metric.unit}（上年同期为0）"
+    return f"{label}{direction}{abs(value - base) / base * 100:.1f}%"
+
+
+def fmt_met(met) -> str:
+    return {True: "达标", False: "未达标"}.get(met, DASH)
+
+
+# Chinese headers of the columns that lists and tables show (screen and Excel alike).
+COLUMN_LABELS = {
+    "case_id": "信访件编号", "registered_on": "登记日期", "township": "乡镇(街道)", "village": "村(社区)",
+    "category": "问题分类", "category_raw": "内容分类(原始)", "channel": "信访形式", "level": "登记层级",
+    "persons": "人数", "petitioner_name": "信访人", "petitioner_idno": "证件号码", "phone": "联系电话",
+    "petitioner_key": "信访人标识", "summary": "信访事由", "case_leader": "包案领导",
+    "responsible_unit": "责任单位", "accepted_on": "受理日期", "due": "办理期限", "closed_on": "办结日期",
+    "resolution": "化解情况", "satisfaction": "满意度", "key_person": "重点人员", "is_repeat": "重复信访(规则)",
+    "repeat_flag": "重复信访(导出标记)", "is_skip_level": "越级上访", "is_collective": "集体访",
+    "is_overdue": "超期未办结", "days_overdue": "超期天数", "lacks_leader": "缺包案领导",
+    "lacks_team": "缺工作专班", "lacks_plan": "缺化稳方案", "lacks_deadline": "缺解决时限",
+    "lacks_follow_up": "缺防反弹措施", "rank": "名次", "score": "得分", "grade": "等级", "cases": "信访总量(件)",
+    "repeat_ratio": "重复信访占比", "skip_level_persons": "越级上访人次", "beijing_province_visits": "进京赴省访(批)",
+    "overdue_open": "超期未办结(件)", "satisfaction_rate": "群众满意率", "cases_per_10k": "万人信访率",
+    "open_cases": "在办(件)", "closed_cases": "已办结(件)", "resolved_or_stable_cases": "化解稳控(件)",
+    "five_has_gaps": "五有缺项(件)",
+}
