@@ -54,6 +54,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--db", type=Path, default=DEFAULT_DB)
         _scope_options(p)
 
+    p = commands.add_parser("report", help="生成联席会议材料：汇报幻灯片、通报、清单")
+    p.add_argument("--db", type=Path, default=DEFAULT_DB)
+    p.add_argument("--format", required=True, choices=("pptx", "docx", "xlsx", "md"))
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--unmasked", action="store_true", help="xlsx 不脱敏（文件首页注明）")
+    _scope_options(p)
+
     p = commands.add_parser("incident", help="登记或列出个人极端事件、负面炒作（计入五不）")
     p.add_argument("action", choices=("add", "list"))
     p.add_argument("--db", type=Path, default=DEFAULT_DB)
@@ -165,6 +172,12 @@ def main(argv: list[str] | None = None) -> int:
     con = _open_existing(args.db)
     if args.command == "incident":
         return _incident(con, args)
+    if args.command == "report":
+        from .report import ReportRequest, write_report
+        write_report(con, args.format, args.out,
+                     ReportRequest(_scope(args), args.as_of, args.start, args.end), masked=not args.unmasked)
+        _emit({"out": str(args.out), "format": args.format}, args.json, f"已生成 {args.out}")
+        return 0
     if args.command == "kpi":
         from .kpi import kpi
         result = kpi(con, _scope(args), args.as_of, args.start, args.end)

@@ -234,3 +234,22 @@ def _write_cell(worksheet, row: int, col: int, value, date_format, number_format
         worksheet.write_datetime(row, col, pd.Timestamp(value).to_pydatetime(), date_format)
     else:
         worksheet.write_number(row, col, float(value), number_format)
+
+
+def write_report(con: duckdb.DuckDBPyConnection, fmt: str, path: Path, request: ReportRequest,
+                 masked: bool = True) -> None:
+    """The CLI's and the pages' one entry: md, docx, xlsx or pptx for the request."""
+    path = Path(path)
+    if fmt == "xlsx":
+        write_xlsx(con, request, path, masked)
+    elif fmt in ("md", "docx"):
+        markdown = bulletin_markdown(con, request)
+        if fmt == "md":
+            path.write_text(markdown, encoding="utf-8")
+        else:
+            write_docx(markdown, path)
+    elif fmt == "pptx":
+        from .deck import write_deck
+        write_deck(con, request, path)
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
