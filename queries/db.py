@@ -27,10 +27,11 @@ def sql(name: str) -> str:
 def connect(path: str | Path = DEFAULT_DB, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (and, when writable, create) the database with its schema."""
     path = Path(path)
+    settings = {"enable_progress_bar": False}  # no progress bars on a terminal or in logs
     if read_only:
-        return duckdb.connect(str(path), read_only=True)
+        return duckdb.connect(str(path), read_only=True, config=settings)
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    con = duckdb.connect(str(path), config=settings)
     con.execute(sql("schema"))
     stored = con.execute("SELECT value FROM meta WHERE key = 'facts_signature'").fetchone()
     if stored is None or stored[0] != _facts_signature():

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from .config import load_config
 from .db import sql
@@ -53,13 +54,14 @@ def query(cur: duckdb.DuckDBPyConnection, statement: str, values: dict) -> pd.Da
 
 
 def period_cursor(con: duckdb.DuckDBPyConnection, periods: Sequence[Period]) -> duckdb.DuckDBPyConnection:
-    """A fresh cursor with the relation `periods` registered (what sql/metric_base.sql joins)."""
+    """A fresh cursor with the relation `periods` registered (what sql/metric_base.sql joins).
+    Dates go over as DATE: a timestamp here would make every comparison cast per case."""
     cur = con.cursor()
-    cur.register("periods", pd.DataFrame({
-        "period": pd.Series([p.name for p in periods], dtype=object),
-        "p_from": pd.Series([p.start for p in periods], dtype="datetime64[s]"),
-        "p_to": pd.Series([p.end for p in periods], dtype="datetime64[s]"),
-        "p_as_of": pd.Series([p.as_of for p in periods], dtype="datetime64[s]"),
+    cur.register("periods", pa.table({
+        "period": pa.array([p.name for p in periods], pa.string()),
+        "p_from": pa.array([p.start for p in periods], pa.date32()),
+        "p_to": pa.array([p.end for p in periods], pa.date32()),
+        "p_as_of": pa.array([p.as_of for p in periods], pa.date32()),
     }))
     return cur
 
