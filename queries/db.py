@@ -27,11 +27,10 @@ def sql(name: str) -> str:
 def connect(path: str | Path = DEFAULT_DB, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (and, when writable, create) the database with its schema."""
     path = Path(path)
-    settings = {"enable_progress_bar": False}  # no progress bars on a terminal or in logs
     if read_only:
-        return duckdb.connect(str(path), read_only=True, config=settings)
+        return duckdb.connect(str(path), read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), config=settings)
+    con = duckdb.connect(str(path))
     con.execute(sql("schema"))
     stored = con.execute("SELECT value FROM meta WHERE key = 'facts_signature'").fetchone()
     if stored is None or stored[0] != _facts_signature():
@@ -53,5 +52,6 @@ def _facts_signature() -> str:
 def refresh_facts(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild case_facts from cases with the active 口径 settings (after every import, and
     when the SQL or the settings changed since it was built)."""
+    con.execute("SET enable_progress_bar = false")  # none on a terminal or in logs
     con.execute(sql("case_facts"), _facts_settings())
     con.execute("INSERT OR REPLACE INTO meta VALUES ('facts_signature', ?)", [_facts_signature()])
