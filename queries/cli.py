@@ -11,6 +11,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import duckdb
+
 from .db import DEFAULT_DB, connect
 from .periods import Scope
 
@@ -153,6 +155,17 @@ def _add_user(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise
+        print(f"数据库 {args.db} 正被其他程序（如正在运行的看板）占用。请在看板的“数据导入”页导入，"
+              "或关闭看板后再运行命令。", file=sys.stderr)
+        return EXIT_REFUSED
+
+
+def _run(args) -> int:
     if args.command == "import":
         from .importer import import_files
         missing = [str(f) for f in args.files if not f.is_file()]
