@@ -141,17 +141,20 @@ def _parse_table(table: Table, file_name: str, as_of: date, parsers: _FieldParse
     if not body:
         return
 
+    raw: dict[str, list] = {}  # field -> the cells of its column, one per row of the body
+
     def column(name: str) -> list:
-        index = table.columns.get(name)
-        return [row[index] if index is not None and index < len(row) else None for row in body]
+        if name not in raw:
+            index = table.columns.get(name)
+            raw[name] = [row[index] if index is not None and index < len(row) else None for row in body]
+        return raw[name]
 
     parsed: dict[str, list] = {}
-    problems: list[tuple[int, str, object, str]] = []  # (row index, field, raw, message)
+    problems: list[tuple[int, str, str]] = []  # (row index, field, message)
 
     def read(name: str, parse, message: str = "") -> list:
-        raw = column(name)
-        values, bad = _each_distinct(raw, parse)
-        problems.extend((i, name, raw[i], message) for i, b in enumerate(bad) if b)
+        values, bad = _each_distinct(column(name), parse)
+        problems.extend((i, name, message) for i, b in enumerate(bad) if b)
         return values
 
     for name in TEXT_FIELDS:
@@ -166,15 +169,14 @@ def _parse_table(table: Table, file_name: str, as_of: date, parsers: _FieldParse
     for name in ENUM_FIELDS:
         pairs = read(name, parsers.enum(name))
         parsed[name] = [value for value, _ in pairs]
-        problems.extend((i, name, column(name)[i], f"{FIELD_LABELS[name]}“{value}”不在标准取值中，按原值保留")
+        problems.extend((i, name, f"{FIELD_LABELS[name]}“{value}”不在标准取值中，按原值保留")
                         for i, (value, known) in enumerate(pairs) if not known)
     pairs = read("category", parsers.category)
     parsed["category"] = [value for value, _ in pairs]
     parsed["category_raw"] = read("category", nz.clean_text)
     unmatched = [i for i, (_, matched) in enumerate(pairs) if not matched]
     report.categories_unmatched += len(unmatched)
-    problems.extend((i, "category", column("category")[i], "问题分类无法对应七类之一，归入“其他”")
-                    for i in unmatched)
+    problems.extend((i, "category", "问题分类无法对应七类之一，归入“其他”") for i in unmatched)
     for name in DATE_FIELDS:
         parsed[name] = read(name, nz.parse_date, f"{FIELD_LABELS[name]}无法识别为日期")
     parsed["persons"] = read("persons", nz.parse_persons, "人数不是大于等于 1 的整数")
@@ -182,15 +184,15 @@ def _parse_table(table: Table, file_name: str, as_of: date, parsers: _FieldParse
         parsed[name] = read(name, parse, f"{FIELD_LABELS[name]}无法识别为是/否")
 
     refusals: dict[int, list[str]] = {}
-    for i, name, raw, message in problems:
+    for i, name, message in problems:
         if name in REFUSING_FIELDS:
-            refusals.setdefault(i, []).append(f"{message}：“{nz.clean_text(raw)}”")
+            refusals.setdefault(i, []).append(f"{message}：“{nz.clean_text(column(name)[i])}”")
     for i in range(len(body)):
         reasons = refusals.get(i, [])
         registered = parsed["registered_on"][i]
         if parsed["case_id"][i] is None:
             reasons.insert(0, "信访件编号为空")
-        if registered is None and column("registered_on")[i] is None:
+        if registered is None and nz.clean_text(column("registered_on")[i]) is None:
             reasons.append("登记日期为空")
         if registered is not None:
             if registered > as_of:
@@ -202,19 +204,19 @@ def _parse_table(table: Table, file_name: str, as_of: date, parsers: _FieldParse
         if reasons:
             refusals[i] = reasons
 
-    for i, name, raw, message in problems:
+    for i, name, message in problems:
         if i not in refusals and name not in REFUSING_FIELDS:
             rows.warnings.append({
                 "source_sheet": table.sheet, "source_row": numbers[i], "case_id": parsed["case_id"][i],
-                "field": name, "value": nz.clean_text(raw), "message": message,
+                "field": name, "value": nz.clean_text(column(name)[i]), "message": message,
             })
     for i, cells in enumerate(body):
         if i in refusals:
-            raw = {table.headers[c]: nz.clean_text(v) for c, v in enumerate(cells)
-                   if c < len(table.headers) and nz.clean_text(v) is not None}
+            values = {table.headers[c]: nz.clean_text(v) for c, v in enumerate(cells)
+                      if c < len(table.headers) and nz.clean_text(v) is not None}
             rows.rejected.append({
                 "source_sheet": table.sheet, "source_row": numbers[i], "reason": "；".join(refusals[i]),
-                "raw_values": json.dumps(raw, ensure_ascii=False, default=str),
+                "raw_values": json.dumps(values, ensure_ascii=False, default=str),
             })
         else:
             case = {name: parsed[name][i] for name in CASE_COLUMNS}
