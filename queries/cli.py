@@ -182,7 +182,11 @@ def _run(args) -> int:
         return _add_user(args)
     if args.command == "demo":
         from .demo import build_demo
-        report = build_demo(args.db)
+        try:
+            report = build_demo(args.db)
+        except ValueError as exc:
+            print(str(exc), file=sys.stderr)
+            return EXIT_REFUSED
         _emit(report, args.json, _import_text(report))
         return 0
     con = _open_existing(args.db)

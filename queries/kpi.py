@@ -63,7 +63,8 @@ def villages(con: duckdb.DuckDBPyConnection, scope: Scope) -> list[tuple[str | N
     """Every (township, village) with any case in the database, within the place filters."""
     cur = con.cursor()
     try:
-        return query(cur, sql("views/villages"), scope.params()).itertuples(index=False, name=None)
+        return [(_key(t), _key(v)) for t, v in
+                query(cur, sql("views/villages"), scope.params()).itertuples(index=False, name=None)]
     finally:
         cur.close()
 

@@ -11,7 +11,7 @@ WITH keyed AS (
         * EXCLUDE (idno_compact),
         CASE
             WHEN length(idno_compact) IN (15, 18) THEN upper(idno_compact)
-            WHEN petitioner_name IS NOT NULL
+            WHEN nullif(trim(petitioner_name), '') IS NOT NULL
                 THEN petitioner_name || '|' || coalesce(township, '') || '|' || coalesce(village, '')
             ELSE case_id
         END AS petitioner_key

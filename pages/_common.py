@@ -1,0 +1,800 @@
+"""Shared UI: the database connection, the global view (period, as-of date, filters) and its
+URL, cached calls into `queries`, and the widgets every page shows the same way.
+
+This is the ONE place that reads or writes `st.query_params`. The session state is the truth
+after the first run of a session; the URL mirrors it on every run (Streamlit clears query
+parameters on page switches, so we write them back each time).
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from queries import analysis, db, engine, kpi as kpi_module, periods
+from queries.config import load_config
+from queries.formatting import COLUMN_LABELS, DASH, fmt_change, fmt_target, fmt_value
+from queries.metrics import BY_ID, Metric, caliber
+from queries.normalize import header_key
+from queries.periods import Period, Scope
+from queries.privacy import mask_idno, mask_name, mask_phone
+from queries.report import scope_text
+
+DB_ENV = "XINFANG_DB"
+PRESETS = {"month": "本月", "quarter": "本季", "year": "本年", "12m": "近12个月", "custom": "自定义"}
+DEFAULT_PRESET = "year"
+EARLIEST_INPUT = date(2000, 1, 1)   # lower bound of the date inputs
+# Short query-parameter keys of the global view.
+P_PRESET, P_ASOF, P_FROM, P_TO = "p", "asof", "from", "to"
+P_TOWNS, P_VILLAGES, P_CATS, P_CHANNELS, P_PRESENT = "t", "v", "c", "ch", "present"
+LIST_KEYS = {P_TOWNS: "f_town", P_VILLAGES: "f_vil", P_CATS: "f_cat", P_CHANNELS: "f_chan"}
+LIST_LABELS = {P_TOWNS: "乡镇(街道)", P_VILLAGES: "村(社区)", P_CATS: "问题分类", P_CHANNELS: "信访形式"}
+PRESENT_ROWS = 12  # rows of a table that fit one projected screen
+MAX_SHOWN = 30  # characters of a rejected URL value quoted back in a notice
+
+
+# --- connection ----------------------------------------------------------------------------
+
+def db_path() -> Path:
+    return Path(os.environ.get(DB_ENV) or db.DEFAULT_DB)
+
+
+_DEMO_LOCK = threading.Lock()
+
+
+def _build_demo_if_missing(path: Path) -> None:
+    """First start: no database file yet -> build the bundled demo (once, even with two sessions)."""
+    with _DEMO_LOCK:
+        if path.exists():
+            return
+        try:
+            from queries.demo import build_demo
+        except ImportError:
+            return  # no demo module: an empty database, and the pages ask for an import
+        with st.spinner("首次启动，正在生成演示数据…"):
+            try:
+                build_demo(path)
+            except Exception as error:  # the app must still open; the import page can fill it
+                st.error(f"演示数据生成失败（{error}）。可在“数据导入”页面导入台账。")
+
+
+@st.cache_resource(show_spinner=False)
+def _connect(path: str):
+    return db.connect(path)
+
+
+def connection():
+    path = db_path()
+    if not path.exists():
+        _build_demo_if_missing(path)
+    try:
+        return _connect(str(path))
+    except duckdb.IOException:  # typically: another program (a second dashboard, the CLI) holds it
+        st.error(f"无法打开数据库文件 {path.name}：它可能正被另一个程序（如另一个看板或命令行导入）占用。"
+                 "请关闭该程序后刷新页面。")
+        st.stop()
+    except duckdb.Error as error:
+        st.error(f"无法打开数据库文件 {path.name}（{type(error).__name__}）。请检查文件是否损坏，或改用新的数据库文件。")
+        st.stop()
+
+
+def data_version() -> tuple:
+    """Changes whenever imports or incidents change: part of every cache key."""
+    con = connection()
+    history = analysis.import_history(con)
+    incidents = analysis.all_incidents(con)
+    latest_import = str(history["imported_at"].max()) if len(history) else ""
+    latest_incident = int(incidents["incident_id"].max()) if len(incidents) else 0
+    return (str(db_path()), len(history), latest_import, len(incidents), latest_incident)
+
+
+def clear_caches() -> None:
+    """After a write (import, incident): every cached figure is stale."""
+    st.cache_data.clear()
+
+
+# --- cached queries ------------------------------------------------------------------------
+# Every wrapper takes the data version first, so a new import never shows old figures. The
+# connection is not part of the key (it is the same resource for one path, and the path is in
+# the version).
+
+_cache = st.cache_data(show_spinner=False, max_entries=256)
+
+
+@_cache
+def _data_range(version: tuple) -> tuple[date | None, date | None]:
+    return periods.data_range(connection())
+
+
+@_cache
+def _filter_options(version: tuple) -> pd.DataFrame:
+    return analysis.filter_options(connection())
+
+
+@_cache
+def _period(version: tuple, as_of: date, start: date, end: date) -> Period:
+    return periods.resolve(connection(), as_of, start, end).current
+
+
+@_cache
+def _kpi(version: tuple, scope: Scope, as_of: date, start: date, end: date) -> dict:
+    return kpi_module.kpi(connection(), scope, as_of, start, end)
+
+
+@_cache
+def _rank(version: tuple, scope: Scope, as_of: date, start: date, end: date) -> list[dict]:
+    return kpi_module.rank(connection(), scope, as_of, start, end)
+
+
+@_cache
+def _trend(version: tuple, scope: Scope, as_of: date, ids: tuple[str, ...], count: int) -> pd.DataFrame:
+    return analysis.trend(connection(), scope, as_of, list(ids), count)
+
+
+@_cache
+def _breakdown(version: tuple, scope: Scope, period: Period, by: str, ids: tuple[str, ...]) -> pd.DataFrame:
+    return analysis.breakdown(connection(), scope, period, by, list(ids))
+
+
+@_cache
+def _monthly_by(version: tuple, scope: Scope, as_of: date, by: str, ids: tuple[str, ...],
+                count: int) -> pd.DataFrame:
+    earliest, _ = periods.data_range(connection())
+    months = periods.months(as_of, count, first=earliest)
+    frame = engine.metric_frame(connection(), scope, months, list(ids), group_by=(by,))
+    return frame.rename(columns={"period": "month"})
+
+
+@_cache
+def _case_list(version: tuple, scope: Scope, period: Period, name: str) -> pd.DataFrame:
+    return analysis.case_list(connection(), scope, period, name)
+
+
+@_cache
+def _top_repeaters(version: tuple, scope: Scope, period: Period, limit: int) -> pd.DataFrame:
+    return analysis.top_repeaters(connection(), scope, period, limit)
+
+
+@_cache
+def _chain(version: tuple, token: str, scope: Scope) -> pd.DataFrame:
+    return analysis.petitioner_chain(connection(), token, scope=scope)
+
+
+@_cache
+def _leader_table(version: tuple, scope: Scope, period: Period) -> pd.DataFrame:
+    return analysis.leader_table(connection(), scope, period)
+
+
+@_cache
+def _event_windows(version: tuple, scope: Scope) -> pd.DataFrame:
+    return analysis.event_windows(connection(), scope)
+
+
+@_cache
+def _incidents(version: tuple, scope: Scope, period: Period) -> pd.DataFrame:
+    return analysis.incidents(connection(), scope, period)
+
+
+# --- the view: period, as-of date and filters ----------------------------------------------
+
+@dataclass(frozen=True)
+class View:
+    """Everything that decides the figures on screen (and nothing else)."""
+    preset: str
+    as_of: date
+    start: date
+    end: date
+    scope: Scope
+    present: bool
+    earliest: date | None
+    latest: date | None
+    version: tuple = field(compare=False)
+
+    @property
+    def has_data(self) -> bool:
+        return self.latest is not None
+
+    @property
+    def period(self) -> Period:
+        """The current period as `queries` resolves it (to cut back to the as-of date)."""
+        return _period(self.version, self.as_of, self.start, self.end)
+
+    # Cached query calls for this view.
+    def kpi(self, scope: Scope | None = None) -> dict:
+        return _kpi(self.version, scope or self.scope, self.as_of, self.start, self.end)
+
+    def rank(self) -> list[dict]:
+        return _rank(self.version, self.scope, self.as_of, self.start, self.end)
+
+    def trend(self, ids, count: int = 12, scope: Scope | None = None) -> pd.DataFrame:
+        return _trend(self.version, scope or self.scope, self.as_of, tuple(ids), count)
+
+    def breakdown(self, by: str, ids) -> pd.DataFrame:
+        return _breakdown(self.version, self.scope, self.period, by, tuple(ids))
+
+    def monthly_by(self, by: str, ids, count: int = 24) -> pd.DataFrame:
+        return _monthly_by(self.version, self.scope, self.as_of, by, tuple(ids), count)
+
+    def case_list(self, name: str, scope: Scope | None = None) -> pd.DataFrame:
+        return _case_list(self.version, scope or self.scope, self.period, name)
+
+    def top_repeaters(self, limit: int = 20) -> pd.DataFrame:
+        return _top_repeaters(self.version, self.scope, self.period, limit)
+
+    def chain(self, token: str) -> pd.DataFrame:
+        """One petitioner's cases in the chosen places, any period and category (so the case
+        that made a later one a repeat is visible)."""
+        return _chain(self.version, token, self.scope.places_only())
+
+    def leader_table(self) -> pd.DataFrame:
+        return _leader_table(self.version, self.scope, self.period)
+
+    def event_windows(self) -> pd.DataFrame:
+        return _event_windows(self.version, self.scope)
+
+    def incidents(self) -> pd.DataFrame:
+        return _incidents(self.version, self.scope, self.period)
+
+    def filter_options(self) -> pd.DataFrame:
+        return _filter_options(self.version)
+
+
+def preset_dates(preset: str, as_of: date) -> tuple[date, date]:
+    """The period of a preset, ending on the as-of date (本年 is the 口径's default period)."""
+    if preset == "month":
+        return as_of.replace(day=1), as_of
+    if preset == "quarter":
+        return date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1), as_of
+    if preset == "12m":  # the 12 calendar months up to the as-of month, like the trend charts
+        year, month = (as_of.year - 1, as_of.month + 1) if as_of.month < 12 else (as_of.year, 1)
+        return date(year, month, 1), as_of
+    return date(as_of.year, 1, 1), as_of
+
+
+def _options(frame: pd.DataFrame, column: str, order: list[str] | None = None,
+             townships: list[str] | None = None) -> list[str]:
+    if townships:
+        frame = frame[frame["township"].isin(townships)]
+    values = set(frame[column].dropna().astype(str))
+    ordered = [v for v in (order or []) if v in values]
+    return ordered + sorted(values - set(ordered))
+
+
+def _filter_choices(options: pd.DataFrame, townships: list[str] | None = None) -> dict[str, list[str]]:
+    config = load_config()
+    return {
+        P_TOWNS: _options(options, "township"),
+        P_VILLAGES: _options(options, "village", townships=townships),
+        P_CATS: _options(options, "category", order=list(config["categories"]["lead"])),
+        P_CHANNELS: _options(options, "channel", order=config["enums"]["channel"]["values"]),
+    }
+
+
+def _url_values(key: str) -> list[str]:
+    """A list parameter, given as repeated keys or comma-joined (or both)."""
+    return [part.strip() for value in st.query_params.get_all(key) for part in value.split(",")
+            if part.strip()]
+
+
+# Inline Markdown that could turn quoted text into a link, an image, a colour or LaTeX. Line
+# breaks go too, so nothing can start a list or a heading.
+_MARKDOWN_SPECIALS = set("\\`*_[]()<>#|:$~")
+
+
+def md_escape(text) -> str:
+    """Text from data or a URL, safe inside Streamlit Markdown (no links, colours, LaTeX)."""
+    flat = " ".join(str(text).split())
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in flat)
+
+
+def _shown(value: str) -> str:
+    """A rejected URL value quoted back: shortened, and inert as Markdown."""
+    return md_escape(value if len(value) <= MAX_SHOWN else value[:MAX_SHOWN] + "…")
+
+
+def _url_date(key: str, low: date, high: date, notices: list[str]) -> date | None:
+    raw = st.query_params.get(key)
+    if raw is None:
+        return None
+    try:
+        value = date.fromisoformat(raw.strip())
+    except ValueError:
+        notices.append(f"日期“{_shown(raw)}”无法识别（应为 YYYY-MM-DD）")
+        return None
+    if not low <= value <= high:
+        notices.append(f"日期 {value} 超出可选范围（{low} 至 {high}）")
+        return None
+    return value
+
+
+def _init_from_url(options: pd.DataFrame, latest: date | None) -> None:
+    """First run of a session: the URL's view, where valid, becomes the widget state."""
+    state, notices = st.session_state, []
+    high = max(latest or date.today(), date.today())
+    preset = st.query_params.get(P_PRESET)
+    if preset is not None and preset not in PRESETS:
+        notices.append(f"统计期“{_shown(preset)}”无效")
+        preset = None
+    as_of = _url_date(P_ASOF, EARLIEST_INPUT, high, notices)
+    state["f_asof"] = as_of or latest or date.today()
+    state["f_period"] = preset or DEFAULT_PRESET
+    if state["f_period"] == "custom":
+        start = _url_date(P_FROM, EARLIEST_INPUT, high, notices)
+        end = _url_date(P_TO, EARLIEST_INPUT, high, notices)
+        if start and end:
+            state["f_from"], state["f_to"] = start, end
+        else:
+            notices.append("自定义统计期缺少有效的起止日期，已改用本年")
+            state["f_period"] = DEFAULT_PRESET
+    towns = _url_values(P_TOWNS)
+    choices = _filter_choices(options)
+    valid_towns = [t for t in towns if t in choices[P_TOWNS]]
+    choices = _filter_choices(options, valid_towns or None)
+    for key, widget_key in LIST_KEYS.items():
+        wanted = _url_values(key)
+        valid = [v for v in dict.fromkeys(wanted) if v in choices[key]]
+        bad = [v for v in wanted if v not in choices[key]]
+        if bad:
+            notices.append(f"{LIST_LABELS[key]}“{'、'.join(_shown(b) for b in bad[:3])}”不存在")
+        state[widget_key] = valid
+    present = st.query_params.get(P_PRESENT)
+    if present not in (None, "0", "1"):
+        notices.append(f"演示模式参数“{_shown(present)}”无效")
+    state["f_present"] = present == "1"
+    state["_asof_default"] = latest
+    state["_url_snapshot"] = {k: st.query_params.get_all(k) for k in st.query_params}
+    state["_notices"] = notices
+
+
+def _follow_latest(latest: date | None) -> None:
+    """After an import the default as-of date moves with the data, unless the user chose one."""
+    state = st.session_state
+    if state.get("_asof_default") != latest:
+        if state.get("f_asof") == state.get("_asof_default") and latest is not None:
+            state["f_asof"] = latest
+        state["_asof_default"] = latest
+
+
+WIDGET_KEYS = ("f_present", "f_period", "f_asof", "f_from", "f_to", "f_town", "f_vil", "f_cat", "f_chan")
+
+
+def keep_widget_state(*keys: str) -> None:
+    """Re-assert widget values held in the session. A widget's id includes the page it is
+    drawn from, and that changes once when a page first runs without the entrypoint (see
+    start_page); without this the widget would fall back to its default."""
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+def present_requested() -> bool:
+    """Presentation mode, readable before the view is built (for set_page_config)."""
+    if "f_present" in st.session_state:
+        return bool(st.session_state["f_present"])
+    return st.query_params.get(P_PRESENT) == "1"
+
+
+def _period_controls(latest: date | None) -> tuple[str, date, date, date]:
+    high = max(latest or date.today(), date.today())
+    st.segmented_control("统计期", list(PRESETS), format_func=PRESETS.get, key="f_period",
+                         required=True, width="stretch")
+    preset = st.session_state["f_period"] or DEFAULT_PRESET
+    as_of = st.date_input("统计截至日", key="f_asof", min_value=EARLIEST_INPUT, max_value=high,
+                          help="数字所描述的日子；默认为库中最新登记日期。截至日之后的登记一律不计。")
+    if preset == "custom":
+        default_start, default_end = preset_dates(DEFAULT_PRESET, as_of)
+        st.session_state.setdefault("f_from", default_start)
+        st.session_state.setdefault("f_to", default_end)
+        left, right = st.columns(2)
+        start = left.date_input("起", key="f_from", min_value=EARLIEST_INPUT, max_value=high)
+        end = right.date_input("止", key="f_to", min_value=EARLIEST_INPUT, max_value=high)
+        if start > end:
+            st.warning("开始日期晚于结束日期，已按对调后的区间计算。")
+            start, end = end, start
+    else:
+        start, end = preset_dates(preset, as_of)
+    return preset, as_of, start, end
+
+
+def _filter_controls(options: pd.DataFrame) -> Scope:
+    choices = _filter_choices(options)
+    towns = st.multiselect("乡镇(街道)", choices[P_TOWNS], key="f_town", placeholder="全部")
+    villages = _filter_choices(options, towns or None)[P_VILLAGES]
+    # Cascade: villages of townships no longer chosen drop out before the widget is drawn.
+    st.session_state["f_vil"] = [v for v in st.session_state.get("f_vil", []) if v in villages]
+    chosen_villages = st.multiselect("村(社区)", villages, key="f_vil", placeholder="全部")
+    categories = st.multiselect("问题分类", choices[P_CATS], key="f_cat", placeholder="全部")
+    channels = st.multiselect("信访形式", choices[P_CHANNELS], key="f_chan", placeholder="全部")
+    return Scope(tuple(towns), tuple(chosen_villages), tuple(categories), tuple(channels))
+
+
+def build_view() -> View:
+    """The sidebar controls (drawn on every run, also when hidden in presentation mode, so
+    their state survives) and the view they describe."""
+    version = data_version()
+    earliest, latest = _data_range(version)
+    options = _filter_options(version)
+    if "_url_snapshot" not in st.session_state:
+        _init_from_url(options, latest)
+    else:
+        keep_widget_state(*WIDGET_KEYS)
+    _follow_latest(latest)
+    with st.sidebar:
+        st.toggle("演示模式（投屏）", key="f_present",
+                  help="隐藏侧栏、放大字号，一屏一组指标；也可在链接后加 ?present=1。")
+        preset, as_of, start, end = _period_controls(latest)
+        scope = _filter_controls(options)
+    view = View(preset, as_of, start, end, scope, bool(st.session_state["f_present"]),
+                earliest, latest, version)
+    st.session_state["_view"] = view
+    st.session_state.setdefault("_notices_for", view_params(view))
+    write_url(view)
+    return view
+
+
+PAGES = (  # file, title, url_path, icon
+    ("pages/overview.py", "总览", "overview", ":material/dashboard:"),
+    ("pages/trends.py", "趋势", "trends", ":material/show_chart:"),
+    ("pages/repeat.py", "重复信访", "repeat", ":material/repeat:"),
+    ("pages/ranking.py", "村居排名", "ranking", ":material/leaderboard:"),
+    ("pages/skip_level.py", "越级与集体访", "skip_level", ":material/groups:"),
+    ("pages/handling.py", "办理与包案", "handling", ":material/assignment_turned_in:"),
+    ("pages/data_import.py", "数据导入", "import", ":material/upload_file:"),
+    ("pages/caliber.py", "口径说明", "caliber", ":material/menu_book:"),
+)
+
+
+def frame():
+    """The frame around every page: page setup, navigation, the sidebar view and the style.
+    Returns the page st.navigation chose (the entrypoint runs it)."""
+    present = present_requested()
+    st.set_page_config(page_title="信访看板", page_icon="📊", layout="wide",  # emoji: no CDN icon
+                       initial_sidebar_state="collapsed" if present else "expanded",
+                       menu_items={"Get help": None, "Report a bug": None, "About": "信访看板 · 开源信访数据看板"})
+    pages = [st.Page(path, title=title, url_path=url_path, icon=icon, default=url_path == "overview")
+             for path, title, url_path, icon in PAGES]
+    # In presentation mode the sidebar is hidden, so the pages move to the top bar.
+    page = st.navigation(pages, position="top" if present else "sidebar")
+    st.session_state["_url_paths"] = tuple(url_path for _, _, url_path, _ in PAGES)
+    st.session_state["_page_url_path"] = page.url_path
+    view = build_view()
+    apply_style(view)
+    share_link(view)
+    st.sidebar.caption(f"数据库：{db_path().name} · 个人信息一律脱敏显示")
+    st.session_state["_framed"] = True
+    return page
+
+
+def start_page(url_path: str, title: str) -> View:
+    """Every page begins here: the view the frame built, this page's own URL parameters, and
+    the title with the period it describes.
+
+    A page file can run without the entrypoint: Streamlit treats `pages/` as a v1 pages
+    folder until some session has called st.navigation (the first request after a server
+    start, if it is a deep link; every AppTest run). Then the page draws the frame (whose
+    st.navigation ends that mode) and runs itself as the navigation's page, so its widgets
+    get the same ids as on every later run (an id includes the page it is drawn under).
+    """
+    if not st.session_state.pop("_framed", False):
+        frame().run()
+        st.stop()
+    view = st.session_state["_view"]
+    begin_page(url_path)
+    header(title, view)
+    return view
+
+
+def show_notices(view: View) -> None:
+    """Invalid parts of a shared link: a small note (never an error), shown while the view is
+    still the one the link opened."""
+    notices = st.session_state.get("_notices")
+    if notices and st.session_state.get("_notices_for") == view_params(view):
+        st.caption("⚠️ 链接中的部分参数无效，已忽略：" + "；".join(notices) + "。")
+    elif notices:
+        st.session_state["_notices"] = []
+
+
+# --- the URL -------------------------------------------------------------------------------
+
+def view_params(view: View) -> dict[str, str]:
+    params = {P_PRESET: view.preset, P_ASOF: view.as_of.isoformat()}
+    if view.preset == "custom":
+        params[P_FROM], params[P_TO] = view.start.isoformat(), view.end.isoformat()
+    for key, values in zip((P_TOWNS, P_VILLAGES, P_CATS, P_CHANNELS),
+                           (view.scope.townships, view.scope.villages, view.scope.categories,
+                            view.scope.channels)):
+        if values:
+            params[key] = ",".join(values)
+    if view.present:
+        params[P_PRESENT] = "1"
+    return params
+
+
+def _page_params() -> dict[str, str]:
+    return st.session_state.setdefault("_page_params", {})
+
+
+def write_url(view: View) -> None:
+    """Mirror the view (and the current page's own choices) in the address bar."""
+    wanted = {**view_params(view), **_page_params()}
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def begin_page(page_key: str) -> None:
+    """A page's own URL parameters replace the previous page's."""
+    if st.session_state.get("_page_params_of") != page_key:
+        st.session_state["_page_params_of"] = page_key
+        st.session_state["_page_params"] = {}
+        write_url(st.session_state["_view"])
+
+
+def page_choice(param: str, options: list, default, label: str, widget=None, **kwargs):
+    """A page-level choice (a metric, a village…) kept in the URL under `param`; a value from
+    a shared link is used once, if it is one of the options."""
+    widget = widget or st.selectbox
+    key = f"page_{param}"
+    if not options:
+        return None
+    if key not in st.session_state:
+        wanted = (st.session_state.get("_url_snapshot", {}).get(param) or [None])[-1]
+        by_text = {str(option): option for option in options}
+        if wanted is not None and wanted not in by_text:
+            st.caption(f"⚠️ 链接中的“{_shown(wanted)}”不是可选项，已忽略。")
+        st.session_state[key] = by_text.get(wanted, default if default in options else options[0])
+    elif st.session_state[key] not in options:
+        st.session_state[key] = default if default in options else options[0]
+    else:
+        keep_widget_state(key)
+    value = widget(label, options, key=key, **kwargs)
+    _page_params()[param] = str(value)
+    write_url(st.session_state["_view"])
+    return value
+
+
+def share_url(view: View) -> str:
+    """The link that reproduces this view, on this page."""
+    base = st.context.url or "http://localhost:8501/"
+    parts = urlsplit(base)
+    path = parts.path.rstrip("/")
+    page = st.session_state.get("_page_url_path", "")
+    known = st.session_state.get("_url_paths", ())
+    head, _, last = path.rpartition("/")
+    if last in known:
+        path = head
+    url = f"{parts.scheme}://{parts.netloc}{path}/{page}"
+    return url + "?" + urlencode({**view_params(view), **_page_params()})
+
+
+def share_link(view: View) -> None:
+    with st.sidebar.popover("复制链接", icon=":material/link:", width="stretch"):
+        st.caption("复制下方链接，打开即是同一视图（统计期、截至日、筛选条件与本页选择）。")
+        st.code(share_url(view), language=None, wrap_lines=True)
+
+
+# --- page scaffolding ----------------------------------------------------------------------
+
+# Presentation: 1920×1080 read from 5 m. rem-based Streamlit sizes all scale with the root
+# font; the sidebar and its toggle are hidden (pages move to the top bar).
+PRESENT_CSS = """
+<style>
+html { font-size: 24px; }
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapseButton"] { display: none !important; }
+[data-testid="stMainBlockContainer"] { padding: 4.2rem 1.5rem 1rem 1.5rem; max-width: 100%; }
+[data-testid="stMetricLabel"] p { font-size: 1.1rem; font-weight: 600; }
+[data-testid="stMetricValue"] { font-size: 3rem; }
+[data-testid="stMetricDelta"] { font-size: 1rem; }
+[data-testid="stCaptionContainer"] { font-size: 0.9rem; }
+[data-testid="stTable"] table { font-size: 0.9rem; }
+</style>
+"""
+SCREEN_CSS = """
+<style>
+[data-testid="stMetricLabel"] p { font-weight: 600; }
+</style>
+"""
+# Chinese units (件, 人次) fall back to a CJK font with taller line metrics than the digits'
+# font; a fixed line height keeps the cards of one row aligned.
+COMMON_CSS = """
+<style>
+[data-testid="stMetricValue"] > div { line-height: 1.25; }
+[data-testid="stMetricDelta"] > div { line-height: 1.3; }
+</style>
+"""
+
+
+def apply_style(view: View) -> None:
+    st.html(COMMON_CSS + (PRESENT_CSS if view.present else SCREEN_CSS))
+
+
+def header(title: str, view: View) -> None:
+    """Page title with the period and scope it describes (a leader must never guess them)."""
+    if view.present:
+        left, right = st.columns([6, 1], vertical_alignment="center")
+        left.markdown(f"## {title}")
+        right.button("退出演示", on_click=_leave_present, width="stretch")
+    else:
+        st.title(title)
+    st.caption(period_text(view))
+    show_notices(view)
+
+
+def _leave_present() -> None:
+    st.session_state["f_present"] = False
+
+
+def period_text(view: View) -> str:
+    if not view.has_data:
+        return "库中暂无信访事项"
+    start, end = view.start, min(view.end, view.as_of)
+    return (f"统计期 {start} 至 {end}（截至 {view.as_of}）· 范围：{md_escape(scope_text(view.scope))}"
+            f" · 数据覆盖 {view.earliest} 至 {view.latest}")
+
+
+def require_data(view: View) -> None:
+    """An empty database is a normal state (a new office): say what to do, then stop."""
+    if view.has_data:
+        return
+    st.info("数据库中还没有信访事项。请先导入《信访事项登记台账》或信访信息系统导出文件。")
+    st.page_link("pages/data_import.py", label="前往“数据导入”", icon=":material/upload_file:")
+    st.stop()
+
+
+# --- formatting ----------------------------------------------------------------------------
+
+def missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def signed_change(metric: Metric, value, base) -> str | None:
+    """The change shown as a metric delta: +12.5% (counts), -1.2个百分点 (rates), +3件 (from 0)."""
+    if missing(value) or missing(base):
+        return None
+    if metric.fmt == "percent":
+        return f"{(value - base) * 100:+.1f}个百分点"
+    if base == 0:
+        return f"{int(value - base):+d}{metric.unit}"
+    return f"{(value - base) / abs(base) * 100:+.1f}%"
+
+
+def adverse(metric: Metric, value, base) -> bool | None:
+    if missing(value) or missing(base) or value == base:
+        return None
+    return (value > base) != metric.rise_is_good
+
+
+def tooltip(metric: Metric) -> str:
+    return f"{caliber(metric)}\n\n目标：{fmt_target(metric)}"
+
+
+def met_mark(metric: Metric, met) -> str:
+    if metric.rule is None:
+        return "仅列示"
+    return {True: ":green[**✔ 达标**]", False: ":red[**✘ 未达标**]"}.get(met, "达标 —")
+
+
+def metric_card(metric_id: str, figure: dict, spark: list[float] | None = None) -> None:
+    """One scorecard figure: value, 同比 delta (coloured by which way is good), sparkline,
+    口径 tooltip; then target, 达标 and 环比 in a caption."""
+    metric = BY_ID[metric_id]
+    value, yoy, pop = figure["value"], figure["yoy"], figure["pop"]
+    change = signed_change(metric, value, yoy)
+    color = "normal" if metric.rise_is_good else "inverse"
+    arrow = "auto"
+    if change is None:
+        change, color, arrow = DASH, "off", "off"
+    elif value == yoy:
+        change, color, arrow = "持平", "off", "off"
+    st.metric(metric.name, fmt_value(metric, value), change, delta_color=color, delta_arrow=arrow,
+              delta_description="同比", help=tooltip(metric), border=True,
+              chart_data=[v for v in (spark or []) if not missing(v)] or None)
+    pop_text = fmt_change(metric, value, pop, "环比").replace("无可比数据", " —")
+    pop_color = {True: "red", False: "green"}.get(adverse(metric, value, pop))
+    pop_md = f":{pop_color}[{pop_text}]" if pop_color else pop_text
+    st.caption(f"目标 {fmt_target(metric)} · {met_mark(metric, figure['met'])} · {pop_md}")
+
+
+def metric_grid(view: View, metric_ids: list[str], columns: int = 5, spark_months: int = 12,
+                sparks: bool = True) -> None:
+    figures = view.kpi()["metrics"]
+    trend = view.trend(metric_ids, spark_months) if sparks else None
+    for start in range(0, len(metric_ids), columns):
+        row = metric_ids[start:start + columns]
+        for column, metric_id in zip(st.columns(columns), row):
+            with column:
+                metric_card(metric_id, figures[metric_id], trend[metric_id].tolist() if sparks else None)
+
+
+PERCENT_FORMAT = "%.1f%%"   # rates are shown ×100 with one decimal, like the scorecard
+
+
+def is_rate(column: str) -> bool:
+    metric = BY_ID.get(column)
+    return metric is not None and metric.fmt == "percent"
+
+
+def as_percent(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rate columns (0..1) ×100 for display with PERCENT_FORMAT."""
+    rates = [c for c in frame.columns if is_rate(c)]
+    return frame.assign(**{c: frame[c] * 100 for c in rates}) if rates else frame
+
+
+def column_config(frame: pd.DataFrame, labels: dict[str, str] | None = None) -> dict:
+    """Chinese headers and formats by column name and type (dates as dates, flags as ticks)."""
+    config = {}
+    for column in frame.columns:
+        label = (labels or {}).get(column) or COLUMN_LABELS.get(column, column)
+        if is_rate(column):
+            config[column] = st.column_config.NumberColumn(label, format=PERCENT_FORMAT)
+        elif pd.api.types.is_datetime64_any_dtype(frame[column]):
+            config[column] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
+        elif pd.api.types.is_bool_dtype(frame[column]):
+            config[column] = st.column_config.CheckboxColumn(label)
+        else:
+            config[column] = st.column_config.Column(label)
+    return config
+
+
+def show_table(frame: pd.DataFrame, view: View, columns: list[str] | None = None,
+               height: int | str = "auto", labels: dict[str, str] | None = None) -> None:
+    """A case list or figure table with Chinese headers. In presentation mode an HTML table
+    (it scales with the large type; the canvas grid does not)."""
+    frame = frame[[c for c in (columns or frame.columns) if c in frame.columns]]
+    if len(frame) == 0:
+        st.caption("（无）")
+        return
+    if view.present:
+        shown = frame.head(PRESENT_ROWS).copy()
+        for column in shown.columns:
+            if is_rate(column):
+                shown[column] = shown[column].map(lambda v, m=BY_ID[column]: fmt_value(m, v))
+            elif pd.api.types.is_datetime64_any_dtype(shown[column]):
+                shown[column] = shown[column].dt.strftime("%Y-%m-%d")
+        shown = shown.astype(object).where(shown.notna(), DASH)  # NA in typed columns
+        st.table(shown.rename(columns={**COLUMN_LABELS, **(labels or {})}), hide_index=True)
+        return
+    st.dataframe(as_percent(frame), hide_index=True, column_config=column_config(frame, labels),
+                 height=height, placeholder=DASH)
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV that Excel opens with Chinese intact (UTF-8 with BOM), Chinese headers."""
+    return frame.rename(columns=COLUMN_LABELS).to_csv(index=False).encode("utf-8-sig")
+
+
+def csv_download(frame: pd.DataFrame, label: str, file_name: str, key: str) -> None:
+    st.download_button(label, csv_bytes(frame), file_name=file_name, mime="text/csv", key=key,
+                       icon=":material/download:", disabled=len(frame) == 0)
+
+
+# --- masking what `queries` returns raw ----------------------------------------------------
+
+def _personal_headers() -> dict[str, callable]:
+    headers = load_config()["import"]["headers"]
+    masks = {"petitioner_name": mask_name, "petitioner_idno": mask_idno, "phone": mask_phone}
+    return {header_key(name): mask for field_name, mask in masks.items()
+            for name in headers.get(field_name, [])}
+
+
+def masked_raw_values(raw: str) -> str:
+    """A refused row's raw cells (JSON, by original header) with personal cells masked."""
+    try:
+        values = json.loads(raw) if isinstance(raw, str) else dict(raw)
+    except (TypeError, ValueError):
+        return ""
+    masks = _personal_headers()
+    shown = {}
+    for header_name, value in values.items():
+        mask = masks.get(header_key(header_name))
+        shown[header_name] = mask(str(value)) if mask and value not in (None, "") else value
+    return json.dumps(shown, ensure_ascii=False)

@@ -1,0 +1,120 @@
+"""村居排名: townships first, then every village with its score, 红黄绿 grade and each deduction;
+one village's cases and trend below."""
+import pandas as pd
+import streamlit as st
+
+from pages import _common as ui
+from queries import charts
+from queries.config import load_config
+from queries.kpi import DEDUCTIONS, RANK_METRICS
+from queries.metrics import BY_ID
+from queries.periods import Scope
+from queries.report import DEDUCTIONS as DEDUCTION_LABELS
+
+CASE_COLUMNS = ["registered_on", "case_id", "category", "channel", "level", "persons", "petitioner_name",
+                "summary", "resolution", "closed_on", "is_repeat", "is_collective", "is_overdue"]
+
+
+def deduction_detail(row: dict) -> str:
+    """Every deduction of a village, largest first: 重复信访29件扣14.5分；…"""
+    items = sorted(((points, rule) for rule, points in row["deductions"].items() if points), reverse=True)
+    return "；".join(f"{DEDUCTION_LABELS[rule][0]}{row['events'][rule]}{DEDUCTION_LABELS[rule][1]}"
+                     f"扣{points:g}分" for points, rule in items) or "无扣分"
+
+
+def ranking_frame(rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame([{key: row[key] for key in ("rank", "township", "village", "score", "grade",
+                                                     *RANK_METRICS, "cases_per_10k")}
+                          | {f"d_{rule}": -row["deductions"][rule] for rule in DEDUCTIONS}
+                          | {"detail": deduction_detail(row)} for row in rows])
+    if frame["cases_per_10k"].isna().all():  # only where a population table is configured
+        frame = frame.drop(columns="cases_per_10k")
+    return frame
+
+
+def township_frame(view: ui.View, ranking: pd.DataFrame) -> pd.DataFrame:
+    figures = view.breakdown("township", list(RANK_METRICS))
+    grades = charts.grade_summary(ranking)
+    return figures.assign(township=figures["township"].fillna("（空白）")).merge(grades, on="township", how="left")
+
+
+def show_ranking(view: ui.View, frame: pd.DataFrame) -> None:
+    points = load_config()["ranking"]["deductions"]
+    config = {
+        "rank": st.column_config.NumberColumn("名次", width="small"),
+        "township": "乡镇(街道)", "village": "村(社区)",
+        "score": st.column_config.ProgressColumn("得分", min_value=0, max_value=100, format="%.1f"),
+        "grade": st.column_config.TextColumn("等级", width="small"),
+        "cases": "信访总量(件)",
+        "repeat_ratio": st.column_config.NumberColumn("重复信访占比", format=ui.PERCENT_FORMAT),
+        "skip_level_persons": "越级上访人次", "beijing_province_visits": "进京赴省访(批)",
+        "overdue_open": "超期未办结(件)",
+        "satisfaction_rate": st.column_config.NumberColumn("群众满意率", format=ui.PERCENT_FORMAT),
+        "cases_per_10k": st.column_config.NumberColumn("万人信访率", format="%.1f",
+                                                       help="信访总量 ÷ 人口 × 10000（按配置的村人口）"),
+        "detail": st.column_config.TextColumn(
+            "扣分明细", width="large",
+            help="；".join(f"{label}每{unit}扣{points[rule]:g}分" for rule, (label, unit) in DEDUCTION_LABELS.items())),
+    }
+    shown = ui.as_percent(frame.drop(columns=[f"d_{rule}" for rule in DEDUCTIONS]))
+    shown = shown[["rank", "township", "village", "score", "grade", "detail",
+                   *[c for c in shown.columns if c not in ("rank", "township", "village", "score", "grade", "detail")]]]
+    styled = shown.style.map(lambda g: f"background-color: {charts.GRADE_COLORS.get(g, '')}; color: white;"
+                             " font-weight: bold" if g in charts.GRADE_COLORS else "", subset=["grade"])
+    st.dataframe(styled, hide_index=True, column_config=config, height=min(38 + 35 * len(frame), 680),
+                 placeholder="—")
+
+
+def village_scope(view: ui.View, key: str) -> Scope:
+    township, village = key.split("/", 1)
+    return Scope((township,), (village,), view.scope.categories, view.scope.channels)
+
+
+view = ui.start_page("ranking", "村居排名")
+ui.require_data(view)
+rows = view.rank()
+if not rows:
+    st.info("所选范围内没有村(社区)。")
+    st.stop()
+ranking = ranking_frame(rows)
+settings = load_config()["ranking"]
+
+if view.present:
+    st.plotly_chart(charts.ranking_figure(ranking, size="present"), width="stretch",
+                    config={"displayModeBar": False})
+    st.stop()
+
+st.subheader("乡镇(街道)")
+ui.show_table(township_frame(view, ranking), view,
+              ["township", *RANK_METRICS, "红(个)", "黄(个)", "绿(个)"])
+
+st.subheader("村(社区)排名")
+st.caption(f"得分 = 100 − 各项扣分；绿 ≥ {settings['green']:g} 分，黄 ≥ {settings['yellow']:g} 分，其余为红。"
+           "同分按信访总量少者在前。扣分规则见“口径说明”。")
+show_ranking(view, ranking)
+ui.csv_download(ranking.rename(columns={"detail": "扣分明细", **{f"d_{r}": f"{label}扣分" for r, (label, _)
+                                                   in DEDUCTION_LABELS.items()}}),
+                "下载排名（CSV）", "村居排名.csv", key="dl_rank")
+with st.expander("得分图", expanded=False):
+    st.plotly_chart(charts.ranking_figure(ranking), width="stretch", config={"displayModeBar": False})
+
+st.subheader("村(社区)详情")
+keys = [f"{r['township']}/{r['village']}" for r in rows if r["township"] and r["village"]]
+chosen = ui.page_choice("vil", keys, keys[-1] if keys else None, "选择村(社区)",
+                        format_func=lambda k: k.replace("/", " · "))
+if chosen:
+    row = next(r for r in rows if f"{r['township']}/{r['village']}" == chosen)
+    scope = village_scope(view, chosen)
+    st.markdown(f"**第 {row['rank']} 名 · {row['score']:g} 分 · {row['grade']}** — {deduction_detail(row)}")
+    left, right = st.columns(2)
+    trend = view.trend(["cases", "repeat_ratio"], 24, scope=scope)
+    with left:
+        st.plotly_chart(charts.trend_figure(trend, BY_ID["cases"], title="信访总量（按月）", marks=False),
+                        width="stretch", config={"displayModeBar": False})
+    with right:
+        ratio = BY_ID["repeat_ratio"]
+        st.plotly_chart(charts.trend_figure(trend, ratio, ratio.target, title="重复信访占比（按月）", marks=False),
+                        width="stretch", config={"displayModeBar": False})
+    cases = view.case_list("period_cases", scope=scope)
+    st.caption(f"本期登记 {len(cases)} 件（个人信息已脱敏）")
+    ui.show_table(cases, view, CASE_COLUMNS, height=400)

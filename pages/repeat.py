@@ -1,0 +1,67 @@
+"""重复信访: the ratio over time, where repeats come from, who petitions again and again (masked),
+and where the export's own 重复 flag disagrees with the rule."""
+import streamlit as st
+
+from pages import _common as ui
+from queries import charts
+from queries.metrics import BY_ID
+
+RATIO = BY_ID["repeat_ratio"]
+CHAIN_COLUMNS = ["registered_on", "case_id", "township", "village", "category", "channel", "level",
+                 "persons", "petitioner_name", "summary", "resolution", "closed_on", "is_repeat",
+                 "repeat_flag"]
+REPEATER_COLUMNS = ["petitioner_name", "petitioner_key", "township", "village", "cases", "repeats",
+                    "categories", "last_registered_on", "key_person"]
+DISAGREEMENT_COLUMNS = ["case_id", "registered_on", "township", "village", "category", "petitioner_name",
+                        "is_repeat", "repeat_flag", "summary"]
+
+
+def repeater_label(row) -> str:
+    place = f"{row.township or ''}{row.village or ''}"
+    return f"{row.petitioner_name or '（无名）'} · {place} · {row.cases}件（重复{row.repeats}件）"
+
+
+view = ui.start_page("repeat", "重复信访")
+size = "present" if view.present else "screen"
+ui.require_data(view)
+
+ui.metric_grid(view, ["repeat_ratio", "cases"], columns=4)
+trend = view.trend(["repeat_ratio"], 24)
+st.plotly_chart(charts.trend_figure(trend, RATIO, RATIO.target, size=size, title="重复信访占比（按月）"),
+                width="stretch", config={"displayModeBar": False})
+
+by_category, by_village = st.columns(2)
+with by_category:
+    frame = view.breakdown("category", ["repeat_ratio", "cases"])
+    st.plotly_chart(charts.bar_figure(frame, "category", RATIO, RATIO.target, size=size,
+                                      title="按问题分类"), width="stretch", config={"displayModeBar": False})
+with by_village:
+    frame = view.breakdown("village", ["repeat_ratio", "cases"])
+    st.plotly_chart(charts.bar_figure(frame, "village", RATIO, RATIO.target, size=size, top=15,
+                                      title="按村(社区)（前15）"), width="stretch", config={"displayModeBar": False})
+st.caption("红色条：高于目标。占比按期间内登记件数计算，件数少的村占比波动大，请结合件数看。")
+
+st.subheader("重复信访人（已脱敏）")
+repeaters = view.top_repeaters(20)
+if not len(repeaters):
+    st.caption("本期没有重复信访人。")
+else:
+    ui.show_table(repeaters, view, REPEATER_COLUMNS,
+                  labels={"cases": "本期件数", "repeats": "其中重复(件)", "categories": "问题分类",
+                          "last_registered_on": "最近登记"})
+    tokens = list(repeaters["petitioner_token"])
+    labels = {row.petitioner_token: repeater_label(row) for row in repeaters.itertuples()}
+    # The token is a hash of the person's key: kept out of the URL, in the session only.
+    token = st.selectbox("查看信访链条", tokens, format_func=labels.get, key="repeat_token")
+    chain = view.chain(token)
+    st.caption("该信访人在所选乡镇/村范围内的全部登记（不限期间、不限分类），按登记先后排列；"
+               "“重复信访(规则)”按口径判定。")
+    ui.show_table(chain, view, CHAIN_COLUMNS)
+
+st.subheader("重复标记不一致")
+disagreements = view.case_list("repeat_disagreements")
+st.caption("导出文件中的“是否重复信访”与口径规则判定不一致的事项（指标一律按规则计算，此表供核对台账）。")
+ui.show_table(disagreements, view, DISAGREEMENT_COLUMNS)
+if not view.present:
+    ui.csv_download(disagreements[[c for c in DISAGREEMENT_COLUMNS if c in disagreements]],
+                    "下载不一致清单（CSV，已脱敏）", "重复标记不一致.csv", key="dl_disagree")

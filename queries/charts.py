@@ -1,0 +1,224 @@
+"""The dashboard's figures: Plotly figures as functions of the DataFrames `queries` returns.
+
+No Streamlit here: the same functions draw the screen, the projector (size="present") and the
+PNGs of the meeting deck (size="deck"). Fonts name CJK families first so Chinese renders the
+same in a browser and in a headless PNG export. Nothing is loaded from the network.
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from .analysis import alert_level
+from .config import load_config
+from .metrics import Metric
+
+FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, SimHei, sans-serif"
+SIZES = {"screen": 14, "present": 22, "deck": 18}   # base font size in px
+HEIGHTS = {"screen": 360, "present": 620, "deck": 540}
+COLORS = {"value": "#1f4e79", "yoy": "#9aa5b1", "target": "#2e7d32", "告警": "#c62828",
+          "异常": "#ef6c00", "bar": "#4f81bd"}
+GRADE_COLORS = {"绿": "#2e7d32", "黄": "#f2b705", "红": "#c62828"}
+LEVEL_COLORS = {"村": "#c5d3e0", "镇": "#8eaac8", "县": "#4f81bd", "市": "#f2b705", "省": "#ef6c00",
+                "京": "#c62828"}
+# A small template of our own: the stock "plotly_white" is large and copying it into every
+# figure dominated page render time (measured ~30 ms per figure).
+TEMPLATE = go.layout.Template(layout={
+    "paper_bgcolor": "white", "plot_bgcolor": "white",
+    "colorway": ["#1f4e79", "#ef6c00", "#2e7d32", "#c62828", "#6a51a3", "#9aa5b1"],
+    "xaxis": {"gridcolor": "#e6e9ee", "linecolor": "#b8bec7", "zeroline": False, "ticks": ""},
+    "yaxis": {"gridcolor": "#e6e9ee", "linecolor": "#b8bec7", "zeroline": False, "ticks": ""},
+})
+SIZE_BUCKETS = ((5, 9, "5–9人"), (10, 19, "10–19人"), (20, 49, "20–49人"), (50, None, "50人以上"))
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def style(fig: go.Figure, size: str = "screen", title: str | None = None,
+          height: int | None = None) -> go.Figure:
+    """The house style: white, CJK font, legend on top, sized for the medium."""
+    base = SIZES[size]
+    # Title on the first line, legend on the second, both above the plot area.
+    legend_rows = base * 2.2 if any(trace.showlegend is not False for trace in fig.data) and len(fig.data) > 1 else 0
+    title_rows = base * 2.4 if title else 0
+    fig.update_layout(
+        template=TEMPLATE, font={"family": FONT, "size": base, "color": "#222"},
+        title={"text": title, "font": {"size": base + 4}, "x": 0, "xanchor": "left",
+               "y": 1, "yref": "container", "yanchor": "top", "pad": {"t": base * 0.6}} if title else None,
+        height=height or HEIGHTS[size],
+        margin={"l": 10, "r": 20, "t": int(title_rows + legend_rows + 10), "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0, "font": {"size": base}},
+        hoverlabel={"font": {"family": FONT, "size": base}},
+    )
+    return fig
+
+
+def _month_axis(fig: go.Figure, months: int) -> None:
+    """Horizontal month labels, thinned so they never overlap."""
+    fig.update_xaxes(type="category", title=None, tickangle=0, dtick=max(1, math.ceil(months / 8)))
+
+
+def _value_axis(metric: Metric) -> dict:
+    if metric.fmt == "percent":
+        return {"tickformat": ".0%", "rangemode": "tozero"}
+    return {"tickformat": "d", "rangemode": "tozero"}
+
+
+def _hover(metric: Metric) -> str:
+    return "%{y:.1%}" if metric.fmt == "percent" else "%{y:d}" + metric.unit
+
+
+def _target_line(fig: go.Figure, target: float | None, metric: Metric, size: str) -> None:
+    if target is None:
+        return
+    text = f"目标 {target:.0%}" if metric.fmt == "percent" else f"目标 {target:g}{metric.unit}"
+    fig.add_hline(y=target, line={"color": COLORS["target"], "dash": "dash", "width": 2},
+                  annotation={"text": text, "font": {"color": COLORS["target"], "size": SIZES[size]}},
+                  annotation_position="top left")
+
+
+def alert_marks(frame: pd.DataFrame, metric: Metric) -> pd.DataFrame:
+    """Months whose 同比 change is an 告警 or 异常 (analysis.alert_level), with that level."""
+    levels = [alert_level(v, y) for v, y in zip(frame[metric.id], frame[f"{metric.id}_yoy"])]
+    marked = frame.assign(level=levels)
+    return marked[marked["level"].isin(["告警", "异常"])]
+
+
+def trend_figure(frame: pd.DataFrame, metric: Metric, target: float | None = None,
+                 size: str = "screen", title: str | None = None, marks: bool = True) -> go.Figure:
+    """Monthly series (analysis.trend) with the same month a year earlier, the target, and
+    the months flagged 告警/异常."""
+    fig = go.Figure()
+    fig.add_scatter(x=frame["month"], y=frame[f"{metric.id}_yoy"], name="上年同月", mode="lines",
+                    line={"color": COLORS["yoy"], "dash": "dot", "width": 2},
+                    hovertemplate=_hover(metric) + "<extra>上年同月</extra>")
+    fig.add_scatter(x=frame["month"], y=frame[metric.id], name="本期", mode="lines+markers",
+                    line={"color": COLORS["value"], "width": 3}, marker={"size": 7},
+                    hovertemplate=_hover(metric) + "<extra>本期</extra>")
+    if marks:
+        flagged = alert_marks(frame, metric)
+        rise = flagged[metric.id] > flagged[f"{metric.id}_yoy"]
+        flagged = flagged.assign(adverse=rise != metric.rise_is_good)
+        for level in ("告警", "异常"):
+            for bad in (True, False):
+                rows = flagged[(flagged["level"] == level) & (flagged["adverse"] == bad)]
+                if not len(rows):
+                    continue
+                name = f"{level}·{'不利' if bad else '有利'}"
+                # Filled: moved the wrong way; open ring: a large move the right way.
+                fig.add_scatter(x=rows["month"], y=rows[metric.id], name=name, mode="markers",
+                                marker={"color": COLORS[level] if bad else "rgba(0,0,0,0)", "size": 14,
+                                        "symbol": "circle", "line": {"width": 3, "color": COLORS[level]}},
+                                hovertemplate=_hover(metric) + f"<extra>{name}</extra>")
+    _target_line(fig, target, metric, size)
+    _month_axis(fig, len(frame))
+    fig.update_yaxes(title=None, **_value_axis(metric))
+    return style(fig, size, title)
+
+
+def bar_figure(frame: pd.DataFrame, label: str, metric: Metric, target: float | None = None,
+               size: str = "screen", title: str | None = None, top: int | None = None) -> go.Figure:
+    """Horizontal bars of one metric per label (analysis.breakdown), largest on top."""
+    data = frame.dropna(subset=[metric.id]).sort_values(metric.id, ascending=False)
+    if top:
+        data = data.head(top)
+    data = data.iloc[::-1]
+    labels = data[label].fillna("（空白）").astype(str)
+    text = [f"{v:.1%}" if metric.fmt == "percent" else f"{int(v)}" for v in data[metric.id]]
+    colors = [COLORS["告警"] if target is not None and v > target else COLORS["bar"] for v in data[metric.id]] \
+        if not metric.rise_is_good else COLORS["bar"]
+    fig = go.Figure(go.Bar(x=data[metric.id], y=labels, orientation="h", text=text,
+                           textposition="outside", marker={"color": colors}, cliponaxis=False,
+                           hovertemplate="%{y}：%{text}<extra></extra>"))
+    if target is not None:
+        fig.add_vline(x=target, line={"color": COLORS["target"], "dash": "dash", "width": 2})
+    fig.update_xaxes(title=None, **_value_axis(metric))
+    fig.update_yaxes(title=None, type="category")
+    height = max(HEIGHTS[size], 90 + len(data) * SIZES[size] * 2)
+    return style(fig, size, title, height=height)
+
+
+def ranking_figure(ranking: pd.DataFrame, size: str = "screen", title: str | None = None) -> go.Figure:
+    """Village scores (kpi.rank rows) as dots coloured 红/黄/绿, best on top. Dots, not bars:
+    the axis does not start at zero, and a bar would exaggerate the gaps."""
+    data = ranking.iloc[::-1]
+    labels = (data["township"].fillna("") + " " + data["village"].fillna("")).str.strip()
+    base = SIZES[size]
+    fig = go.Figure(go.Scatter(
+        x=data["score"], y=labels, mode="markers+text", text=[f"{s:g}" for s in data["score"]],
+        textposition="middle right", textfont={"size": base},
+        marker={"size": base * 1.1, "color": [GRADE_COLORS.get(g, COLORS["bar"]) for g in data["grade"]]},
+        customdata=data["grade"], hovertemplate="%{y}：%{x:g}分（%{customdata}）<extra></extra>",
+        cliponaxis=False))
+    settings = load_config()["ranking"]
+    for threshold, grade in ((settings["green"], "绿"), (settings["yellow"], "黄")):
+        fig.add_vline(x=threshold, line={"color": GRADE_COLORS[grade], "dash": "dot", "width": 2},
+                      annotation={"text": f"{grade} ≥ {threshold:g}", "font": {"color": GRADE_COLORS[grade]}},
+                      annotation_position="top")
+    low = min(data["score"].min() if len(data) else 100, settings["yellow"]) - 5
+    fig.update_xaxes(range=[max(low, 0), 103], title=None)
+    fig.update_yaxes(type="category", title=None, showgrid=True, tickfont={"color": "#222"})
+    rows = max(len(data), 1)
+    height = min(HEIGHTS[size] + 80, 60 + rows * base * 2) if size == "present" else max(HEIGHTS[size], 60 + rows * base * 2)
+    style(fig, size, title, height=height)
+    fig.update_layout(margin_t=fig.layout.margin.t + base * 1.5)  # room for the threshold labels
+    return fig
+
+
+def stacked_figure(frame: pd.DataFrame, x: str, group: str, value: str, order: list[str],
+                   colors: dict[str, str], size: str = "screen", title: str | None = None,
+                   unit: str = "") -> go.Figure:
+    """Stacked bars of `value` per `x`, one colour per `group` value (e.g. 市/省/京 per month)."""
+    fig = go.Figure()
+    xs = list(dict.fromkeys(frame[x]))
+    for name in order:
+        rows = frame[frame[group] == name].set_index(x)[value].reindex(xs).fillna(0)
+        fig.add_bar(x=xs, y=rows.values, name=name, marker={"color": colors.get(name)},
+                    hovertemplate=f"{name}：%{{y}}{unit}<extra></extra>")
+    fig.update_layout(barmode="stack")
+    _month_axis(fig, len(xs))
+    fig.update_yaxes(title=None, tickformat="d", rangemode="tozero")
+    return style(fig, size, title)
+
+
+def collective_sizes(cases: pd.DataFrame) -> pd.DataFrame:
+    """集体访 of a case list by size bucket and level: columns size, level, visits, persons."""
+    visits = cases[cases["is_collective"].fillna(False).astype(bool)]
+    labels = []
+    for persons in visits["persons"]:
+        labels.append(next(name for low, high, name in SIZE_BUCKETS
+                           if persons >= low and (high is None or persons <= high)))
+    visits = visits.assign(size=labels, level=visits["level"].fillna("（空白）"))
+    table = visits.groupby(["size", "level"], as_index=False).agg(visits=("case_id", "count"),
+                                                                   persons=("persons", "sum"))
+    order = {name: i for i, (_, _, name) in enumerate(SIZE_BUCKETS)}
+    return table.sort_values("size", key=lambda s: s.map(order), ignore_index=True)
+
+
+def collective_figure(sizes: pd.DataFrame, size: str = "screen", title: str | None = None) -> go.Figure:
+    levels = [lv for lv in ("村", "镇", "县", "市", "省", "京") if lv in set(sizes["level"])]
+    levels += sorted(set(sizes["level"]) - set(levels))
+    buckets = [name for _, _, name in SIZE_BUCKETS]
+    frame = sizes.set_index(["size", "level"])["visits"]
+    fig = go.Figure()
+    for level in levels:
+        values = [int(frame.get((b, level), 0)) for b in buckets]
+        fig.add_bar(x=buckets, y=values, name=level, marker={"color": LEVEL_COLORS.get(level)},
+                    hovertemplate=f"{level}：%{{y}}批<extra></extra>")
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(type="category", title=None)
+    fig.update_yaxes(title=None, tickformat="d", rangemode="tozero")
+    return style(fig, size, title)
+
+
+def grade_summary(ranking: pd.DataFrame) -> pd.DataFrame:
+    """红/黄/绿 village counts per township (kpi.rank rows)."""
+    counts = ranking.assign(township=ranking["township"].fillna("（空白）")) \
+        .groupby(["township", "grade"]).size().unstack(fill_value=0)
+    counts = counts.reindex(columns=["红", "黄", "绿"], fill_value=0).reset_index()
+    counts.columns.name = None
+    return counts.rename(columns={"红": "红(个)", "黄": "黄(个)", "绿": "绿(个)"})
