@@ -1,0 +1,103 @@
+"""Every page, and presentation mode, in a real headless Chromium at 1920×1080.
+
+Starts the app on a free port against a demo database, waits for the page to draw, checks
+the Chinese title, a drawn Plotly chart, no exception element and no request leaving
+localhost, and saves a screenshot under test-artifacts/.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+PAGES = [  # url path, title shown, must draw a chart
+    ("", "总览", False), ("trends", "趋势", True), ("repeat", "重复信访", True),
+    ("ranking", "村居排名", False), ("skip_level", "越级与集体访", True), ("handling", "办理与包案", False),
+    ("import", "数据导入", False), ("caliber", "口径说明", False),
+]
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's /usr/bin/chromium")]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    from queries.demo import build_demo
+    db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
+    build_demo(db)
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env={**os.environ, "XINFANG_DB": str(db)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    yield url
+    server.terminate()
+    server.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api").sync_playwright().start()
+    chromium = playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+              "--disable-sync", "--no-first-run"])
+    yield chromium
+    chromium.close()
+    playwright.stop()
+
+
+def visit(browser, url: str, name: str, wait_chart: bool) -> tuple[str, list[str]]:
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if urlparse(r.url).hostname not in (
+        "127.0.0.1", "localhost", None) and not r.url.startswith("data:") else None)
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector("[data-testid=stAppViewContainer]", timeout=60_000)
+    selector = "[data-testid=stPlotlyChart] .main-svg" if wait_chart else "[data-testid=stMetric], h1"
+    page.wait_for_selector(selector, timeout=60_000)
+    page.wait_for_timeout(1500)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name or 'overview'}.png"))
+    assert page.locator("[data-testid=stException]").count() == 0
+    text = page.inner_text("body")
+    page.close()
+    return text, outside
+
+
+@pytest.mark.parametrize("path,title,chart", PAGES)
+def test_page_draws(app, browser, path, title, chart):
+    text, outside = visit(browser, f"{app}/{path}", path, chart)
+    assert title in text
+    assert "Traceback" not in text
+    assert outside == []
+
+
+def test_presentation_mode(app, browser):
+    text, outside = visit(browser, f"{app}/?present=1", "present", False)
+    assert "信访总量" in text
+    assert outside == []
