@@ -133,7 +133,7 @@ def _parse_table(table: Table, file_name: str, as_of: date, parsers: _FieldParse
         first = next((t for t in texts if t is not None), None)
         if first is None:
             report.skipped_blank += 1
-        elif nz.folded(first).replace(" ", "").startswith(totals):
+        elif nz.folded(first).replace(" ", "") in totals:
             report.skipped_totals += 1
         else:
             body.append(cells)

@@ -165,7 +165,7 @@ def read_tables(path: Path, data: bytes, synonyms: dict[str, list[str]],
                 lacking.append((sheet.name, missing, header))
             else:
                 tables.append(table)
-        if tables:
+        if tables and not lacking:
             return tables
         if lacking:
             name, missing, header = lacking[0]
