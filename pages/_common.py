@@ -767,6 +767,14 @@ def show_table(frame: pd.DataFrame, view: View, columns: list[str] | None = None
                  height=height, placeholder=DASH)
 
 
+def show_styled(styled, view: View) -> None:
+    """A pandas Styler: an HTML table in presentation mode (it scales), else the grid."""
+    if view.present:
+        st.table(styled, hide_index=True)
+    else:
+        st.dataframe(styled, hide_index=True)
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """CSV that Excel opens with Chinese intact (UTF-8 with BOM), Chinese headers."""
     return frame.rename(columns=COLUMN_LABELS).to_csv(index=False).encode("utf-8-sig")

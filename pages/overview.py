@@ -62,10 +62,7 @@ def show_alerts(view: ui.View) -> None:
         return
     styled = alerts.style.map(lambda v: "color: #c62828; font-weight: bold" if v == "不利" else "",
                               subset=["方向"])
-    if view.present:
-        st.table(styled, hide_index=True)
-    else:
-        st.dataframe(styled, hide_index=True)
+    ui.show_styled(styled, view)
     st.caption("告警：同比变化超过告警阈值；异常：超过提示阈值（见口径说明）。“不利”为朝坏的方向变化。")
 
 

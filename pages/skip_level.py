@@ -28,10 +28,7 @@ def event_table(view: ui.View, windows: pd.DataFrame) -> None:
     })
     good, bad = "background-color: #2e7d32; color: white", "background-color: #c62828; color: white"
     styled = shown.style.map(lambda n: good if n == 0 else bad, subset=["活动期间登记(赴省进京)"])
-    if view.present:
-        st.table(styled, hide_index=True)
-    else:
-        st.dataframe(styled, hide_index=True)
+    ui.show_styled(styled, view)
     st.caption("活动期间登记：保障期内登记层级为省、京的信访事项件数，目标 0（绿色达标，红色未达标）。")
 
 

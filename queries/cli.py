@@ -56,9 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--db", type=Path, default=DEFAULT_DB)
         _scope_options(p)
 
-    p = commands.add_parser("report", help="生成联席会议材料：汇报幻灯片、通报、清单")
+    p = commands.add_parser("report", help="生成联席会议材料：通报（md/docx）、清单（xlsx）")
     p.add_argument("--db", type=Path, default=DEFAULT_DB)
-    p.add_argument("--format", required=True, choices=("pptx", "docx", "xlsx", "md"))
+    p.add_argument("--format", required=True, choices=("docx", "xlsx", "md"))
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--unmasked", action="store_true", help="xlsx 不脱敏（文件首页注明）")
     _scope_options(p)

@@ -238,7 +238,7 @@ def _write_cell(worksheet, row: int, col: int, value, date_format, number_format
 
 def write_report(con: duckdb.DuckDBPyConnection, fmt: str, path: Path, request: ReportRequest,
                  masked: bool = True) -> None:
-    """The CLI's and the pages' one entry: md, docx, xlsx or pptx for the request."""
+    """The CLI's one entry: md, docx or xlsx for the request (the PPTX deck is still to come)."""
     path = Path(path)
     if fmt == "xlsx":
         write_xlsx(con, request, path, masked)
@@ -248,8 +248,5 @@ def write_report(con: duckdb.DuckDBPyConnection, fmt: str, path: Path, request: 
             path.write_text(markdown, encoding="utf-8")
         else:
             write_docx(markdown, path)
-    elif fmt == "pptx":
-        from .deck import write_deck
-        write_deck(con, request, path)
     else:
         raise ValueError(f"unknown format {fmt!r}")

@@ -158,13 +158,12 @@ def table_rows(con, table: str, exclude: tuple[str, ...] = (), order_by: str | N
     return con.execute(f"SELECT {names} FROM {table} ORDER BY {order}").fetchall()
 
 
-@pytest.fixture()
-def make_db(tmp_path):
-    """Factory of connections on fresh DuckDB files under tmp_path (closed after the test)."""
+def _closing(factory):
+    """Wrap a connection factory so every connection it opened is closed after the test."""
     opened = []
 
-    def make(name: str = "test.duckdb"):
-        con = connect(tmp_path / name)
+    def make(*args, **kwargs):
+        con = factory(*args, **kwargs)
         opened.append(con)
         return con
 
@@ -174,6 +173,12 @@ def make_db(tmp_path):
             con.close()
         except Exception:
             pass
+
+
+@pytest.fixture()
+def make_db(tmp_path):
+    """Factory of connections on fresh DuckDB files under tmp_path (closed after the test)."""
+    yield from _closing(lambda name="test.duckdb": connect(tmp_path / name))
 
 
 @pytest.fixture()
@@ -185,16 +190,5 @@ def con(make_db):
 @pytest.fixture()
 def cases_db(tmp_path):
     """Factory: cases (dicts) -> connection on a database built by importing them."""
-    opened = []
-
-    def make(cases: list[dict], as_of: date = AS_OF, name: str = "cases.duckdb", strict: bool = True):
-        con = build_db(tmp_path, cases, as_of, name, strict)
-        opened.append(con)
-        return con
-
-    yield make
-    for con in opened:
-        try:
-            con.close()
-        except Exception:
-            pass
+    yield from _closing(lambda cases, as_of=AS_OF, name="cases.duckdb", strict=True:
+                        build_db(tmp_path, cases, as_of, name, strict))
