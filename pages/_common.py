@@ -11,6 +11,7 @@ import json
 import math
 import os
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -67,9 +68,11 @@ def _build_demo_if_missing(path: Path) -> None:
                 st.error(f"演示数据生成失败（{error}）。可在“数据导入”页面导入台账。")
 
 
-@st.cache_resource(show_spinner=False)
-def _connect(path: str):
-    return db.connect(path)
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _reader(path: str, identity: tuple):
+    """One read-only connection per process and database file version (a writer replaces the
+    file: the next run opens the new one; sessions still busy finish on the old)."""
+    return db.open_reader(path)
 
 
 def connection():
@@ -77,29 +80,27 @@ def connection():
     if not path.exists():
         _build_demo_if_missing(path)
     try:
-        return _connect(str(path))
-    except duckdb.IOException:  # typically: another program (a second dashboard, the CLI) holds it
-        st.error(f"无法打开数据库文件 {path.name}：它可能正被另一个程序（如另一个看板或命令行导入）占用。"
-                 "请关闭该程序后刷新页面。")
-        st.stop()
+        return _reader(str(path), db.identity(path))
     except duckdb.Error as error:
         st.error(f"无法打开数据库文件 {path.name}（{type(error).__name__}）。请检查文件是否损坏，或改用新的数据库文件。")
         st.stop()
 
 
-def data_version() -> tuple:
-    """Changes whenever imports or incidents change: part of every cache key."""
-    con = connection()
-    history = analysis.import_history(con)
-    incidents = analysis.all_incidents(con)
-    latest_import = str(history["imported_at"].max()) if len(history) else ""
-    latest_incident = int(incidents["incident_id"].max()) if len(incidents) else 0
-    return (str(db_path()), len(history), latest_import, len(incidents), latest_incident)
-
-
-def clear_caches() -> None:
-    """After a write (import, incident): every cached figure is stale."""
+@contextmanager
+def writing():
+    """Write to the database (import, incident, audit record): readers keep the old file until
+    the new one is complete; afterwards every cached figure is stale."""
+    with db.writing(db_path()) as con:
+        yield con
     st.cache_data.clear()
+
+
+def data_version() -> tuple:
+    """Changes whenever a writer replaced the database file: part of every cache key."""
+    path = db_path()
+    if not path.exists():
+        _build_demo_if_missing(path)
+    return (str(path), db.identity(path))
 
 
 # --- cached queries ------------------------------------------------------------------------

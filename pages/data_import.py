@@ -15,15 +15,17 @@ COUNTS = (("rows_read", "读取(行)"), ("imported", "新增(件)"), ("updated",
 
 
 def import_uploads(files) -> list[dict]:
-    """Import each file in its own transaction; one failure never stops the others."""
+    """Import each file in its own transaction; one failure never stops the others. Other
+    sessions keep reading the old data until the whole batch is in."""
     results = []
-    for upload in files:
-        try:
-            report = import_file(ui.connection(), Path(upload.name), as_of=date.today(),
-                                 display_name=upload.name, data=upload.getvalue())
-            results.append({"name": upload.name, "report": report.to_dict(), "error": None})
-        except Exception as error:  # shown in Chinese below, never as a traceback
-            results.append({"name": upload.name, "report": None, "error": f"{type(error).__name__}：{error}"})
+    with ui.writing() as con:
+        for upload in files:
+            try:
+                report = import_file(con, Path(upload.name), as_of=date.today(),
+                                     display_name=upload.name, data=upload.getvalue())
+                results.append({"name": upload.name, "report": report.to_dict(), "error": None})
+            except Exception as error:  # shown in Chinese below, never as a traceback
+                results.append({"name": upload.name, "report": None, "error": f"{type(error).__name__}：{error}"})
     return results
 
 
@@ -95,8 +97,11 @@ files = st.file_uploader("选择文件", type=["xlsx", "xls", "csv"], accept_mul
                          max_upload_size=int(load_config()["import"]["max_file_mb"]))
 if st.button("开始导入", type="primary", disabled=not files):
     with st.spinner("正在导入…"):
-        st.session_state["_import_results"] = import_uploads(files)
-    ui.clear_caches()
+        try:
+            st.session_state["_import_results"] = import_uploads(files)
+        except Exception as error:  # e.g. the disk is full: nothing was changed
+            st.session_state["_import_results"] = [
+                {"name": f.name, "report": None, "error": f"{type(error).__name__}：{error}"} for f in files]
     st.session_state["_upload_generation"] = generation + 1  # an empty uploader for the next batch
     st.rerun()  # the sidebar (as-of date, filter options) must see the new data too
 

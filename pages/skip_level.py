@@ -45,14 +45,14 @@ def incident_form(view: ui.View) -> None:
         description = st.text_area("事件描述（勿填写姓名、证件号等个人信息）", max_chars=500)
         if st.form_submit_button("登记事件", type="primary"):
             try:
-                analysis.add_incident(ui.connection(), kind, occurred, description,
-                                      township or None, village.strip() or None)
+                with ui.writing() as con:
+                    analysis.add_incident(con, kind, occurred, description,
+                                          township or None, village.strip() or None)
             except ValueError as error:
                 st.error(f"未登记：{error}")
             except Exception as error:  # a database problem must not show a traceback
                 st.error(f"登记失败，请稍后重试（{type(error).__name__}）。")
             else:
-                ui.clear_caches()
                 st.session_state["_incident_added"] = True
                 st.rerun()
     if st.session_state.pop("_incident_added", False):

@@ -5,6 +5,7 @@ before any query runs, so a tampered URL can narrow a view but never widen it.
 """
 from __future__ import annotations
 
+import getpass
 import json
 import re
 import tomllib
@@ -16,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from .config import load_config
+from .db import cursor
 from .periods import Scope
 
 ROLES = {"leader": "县/镇领导", "cadre": "村(社区)干部", "admin": "信访办管理员"}
@@ -42,6 +44,15 @@ class User:
         return f"{ROLES[self.role]} · {places}"
 
 
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+# Who the command line acts as (it runs on the server, as an administrator would).
+CLI_USER = User(f"cli:{_os_user()}", "命令行", "admin")
 # With no sign-in configured the app runs as one local user (clearly labelled on screen).
 LOCAL_USER = User("local", "本机用户（未启用登录）", "admin")
 
@@ -134,9 +145,9 @@ def add_user(username: str, entry: dict, path: Path | None = None) -> None:
 def record_audit(con: duckdb.DuckDBPyConnection, user: User, action: str, scope: Scope, reason: str) -> None:
     if not reason.strip():
         raise ValueError("请填写查看或导出个人信息的理由")
-    con.cursor().execute("INSERT INTO audit_log (username, action, scope, reason) VALUES (?, ?, ?, ?)",
+    cursor(con).execute("INSERT INTO audit_log (username, action, scope, reason) VALUES (?, ?, ?, ?)",
                          [user.username, action, json.dumps(scope.params(), ensure_ascii=False), reason.strip()])
 
 
 def audit_log(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return con.cursor().execute("SELECT * FROM audit_log ORDER BY recorded_at DESC").df()
+    return cursor(con).execute("SELECT * FROM audit_log ORDER BY recorded_at DESC").df()

@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 
 from .config import load_config
-from .db import sql
+from .db import cursor, sql
 from .engine import base_query, metric_frame, period_cursor, query
 from .metrics import BY_ID
 from .periods import Period, Scope, data_range, months, year_earlier
@@ -105,7 +105,7 @@ def top_repeaters(con: duckdb.DuckDBPyConnection, scope: Scope, period: Period, 
 
 
 def _run(con: duckdb.DuckDBPyConnection, name: str, values: dict) -> pd.DataFrame:
-    cur = con.cursor()
+    cur = cursor(con)
     try:
         return query(cur, sql(name), values)
     finally:
@@ -134,7 +134,7 @@ def event_windows(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     windows = pd.DataFrame([{"name": w["name"], "start_on": pd.Timestamp(w["start"]),
                              "end_on": pd.Timestamp(w["end"])} for w in load_config().get("events", [])],
                            columns=["name", "start_on", "end_on"])
-    cur = con.cursor()
+    cur = cursor(con)
     try:
         cur.register("windows", windows)
         return query(cur, sql("views/event_windows"), scope.params())
@@ -154,7 +154,7 @@ def add_incident(con: duckdb.DuckDBPyConnection, kind: str, occurred_on: date, d
         raise ValueError(f"unknown incident kind {kind!r}")
     if not description.strip():
         raise ValueError("事件描述不能为空")
-    return con.cursor().execute(
+    return cursor(con).execute(
         "INSERT INTO incidents (kind, occurred_on, township, village, description) "
         "VALUES (?, ?, ?, ?, ?) RETURNING incident_id",
         [kind, occurred_on, township, village, description.strip()]).fetchone()[0]
@@ -171,15 +171,15 @@ def incidents(con: duckdb.DuckDBPyConnection, scope: Scope, period: Period) -> p
 
 
 def all_incidents(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return con.cursor().execute("SELECT * FROM incidents ORDER BY occurred_on, incident_id").df()
+    return cursor(con).execute("SELECT * FROM incidents ORDER BY occurred_on, incident_id").df()
 
 
 def import_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return con.cursor().execute("SELECT * FROM imports ORDER BY imported_at DESC").df()
+    return cursor(con).execute("SELECT * FROM imports ORDER BY imported_at DESC").df()
 
 
 def rejected_rows(con: duckdb.DuckDBPyConnection, batch: str | None = None) -> pd.DataFrame:
     """Refused rows with their reasons (raw values as imported: personal data unmasked)."""
-    return con.cursor().execute(
+    return cursor(con).execute(
         "SELECT * FROM rejected_rows WHERE $batch IS NULL OR import_batch = $batch "
         "ORDER BY source_file, source_sheet, source_row", {"batch": batch}).df()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from .db import DEFAULT_DB, connect
+from .db import DEFAULT_DB, open_reader, writing
 from .periods import Scope
 
 EXIT_REFUSED = 1
@@ -56,11 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--db", type=Path, default=DEFAULT_DB)
         _scope_options(p)
 
-    p = commands.add_parser("report", help="生成联席会议材料：通报（md/docx）、清单（xlsx）")
+    p = commands.add_parser("report", help="生成联席会议材料：汇报幻灯片（pptx）、通报（docx/md）、三个清单（xlsx）")
     p.add_argument("--db", type=Path, default=DEFAULT_DB)
-    p.add_argument("--format", required=True, choices=("docx", "xlsx", "md"))
+    p.add_argument("--format", required=True, choices=("pptx", "docx", "xlsx", "md"))
     p.add_argument("--out", required=True, type=Path)
-    p.add_argument("--unmasked", action="store_true", help="xlsx 不脱敏（文件首页注明）")
+    p.add_argument("--unmasked", action="store_true", help="xlsx 不脱敏（文件首页注明；须 --reason，记入审计日志）")
+    p.add_argument("--reason", help="导出未脱敏文件的理由")
     _scope_options(p)
 
     p = commands.add_parser("incident", help="登记或列出个人极端事件、负面炒作（计入五不）")
@@ -112,26 +113,41 @@ def _import_text(report: dict) -> str:
     return "\n".join(lines)
 
 
-def _open_existing(path: Path):
+def _require_db(path: Path) -> None:
     if not path.exists():
         print(f"数据库不存在：{path}。请先导入数据（xinfang import …）或生成演示数据（xinfang demo）。",
               file=sys.stderr)
         sys.exit(EXIT_REFUSED)
-    return connect(path)
 
 
-def _incident(con, args) -> int:
+def _incident(args) -> int:
     from .analysis import add_incident, all_incidents
     if args.action == "add":
         if not (args.kind and args.date and args.description):
             print("登记事件需要 --kind、--date 和 --description。", file=sys.stderr)
             return 2
-        incident_id = add_incident(con, args.kind, args.date, args.description, args.township, args.village)
+        with writing(args.db) as con:
+            incident_id = add_incident(con, args.kind, args.date, args.description, args.township, args.village)
         _emit({"incident_id": incident_id}, args.json, f"已登记事件 #{incident_id}")
         return 0
-    frame = all_incidents(con)
+    frame = all_incidents(open_reader(args.db))
     records = json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))
     _emit(records, args.json, frame.to_string(index=False) if len(frame) else "（无事件）")
+    return 0
+
+
+def _report(con, args) -> int:
+    from .access import CLI_USER, record_audit
+    from .report import ReportRequest, write_report
+    request = ReportRequest(_scope(args), args.as_of, args.start, args.end)
+    if args.unmasked and not (args.reason or "").strip():
+        print("导出未脱敏文件须用 --reason 说明理由（记入审计日志）。", file=sys.stderr)
+        return 2
+    write_report(con, args.format, args.out, request, masked=not args.unmasked)
+    if args.unmasked:
+        with writing(args.db) as writer:
+            record_audit(writer, CLI_USER, f"导出未脱敏{args.format}：{args.out.name}", request.scope, args.reason)
+    _emit({"out": str(args.out), "format": args.format}, args.json, f"已生成 {args.out}")
     return 0
 
 
@@ -163,8 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     except duckdb.IOException as exc:
         if "lock" not in str(exc).lower():
             raise
-        print(f"数据库 {args.db} 正被其他程序（如正在运行的看板）占用。请在看板的“数据导入”页导入，"
-              "或关闭看板后再运行命令。", file=sys.stderr)
+        print(f"数据库 {args.db} 正被另一个程序以写方式直接打开，请关闭该程序后再运行命令。", file=sys.stderr)
         return EXIT_REFUSED
 
 
@@ -175,7 +190,8 @@ def _run(args) -> int:
         if missing:
             print(f"找不到文件：{'、'.join(missing)}", file=sys.stderr)
             return EXIT_REFUSED
-        report = import_files(connect(args.db), args.files, args.as_of)
+        with writing(args.db) as con:
+            report = import_files(con, args.files, args.as_of)
         _emit(report, args.json, _import_text(report))
         return EXIT_REFUSED if any(f["refused"] for f in report["files"]) else 0
     if args.command == "user":
@@ -189,13 +205,12 @@ def _run(args) -> int:
             return EXIT_REFUSED
         _emit(report, args.json, _import_text(report))
         return 0
-    con = _open_existing(args.db)
+    _require_db(args.db)
     if args.command == "incident":
-        return _incident(con, args)
+        return _incident(args)
+    con = open_reader(args.db)
     if args.command == "report":
-        from .report import ReportRequest, write_report
-        write_report(con, args.format, args.out,
-                     ReportRequest(_scope(args), args.as_of, args.start, args.end), masked=not args.unmasked)
+        return _report(con, args)
         _emit({"out": str(args.out), "format": args.format}, args.json, f"已生成 {args.out}")
         return 0
     if args.command == "kpi":

@@ -1,14 +1,29 @@
-"""The DuckDB database: where it lives, its schema, and the named SQL files.
+"""The DuckDB database: where it lives, its schema, how it is read and how it is written.
 
 Every DuckDB call of the project goes through this package. Callers hold a connection and
-run each query on its own `cursor()` (DuckDB 2 refuses a connection busy in another thread).
+run each query on its own `cursor(con)` (DuckDB 2 refuses a connection busy in another thread).
+
+Readers and writers never block each other (docs/concurrency.md):
+* readers (the dashboard, `kpi`, `rank`, `report`) attach the file read-only;
+* a writer (`writing`: imports, incidents, audit records, the demo) works on a copy of the
+  file under a lock and, when it succeeds, renames the copy over the original in one atomic
+  step. A reader sees the old file or the new one, never half of an import; a writer killed
+  midway leaves the original as it was.
+Each connection is its own in-memory DuckDB instance with the file ATTACHed as `xf`, because
+DuckDB caches instances by path: a plain `duckdb.connect(path)` after a swap would return the
+old file's instance.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import os
+import shutil
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 
@@ -16,6 +31,7 @@ from .config import load_config
 
 SQL_DIR = Path(__file__).with_name("sql")
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "xinfang.duckdb"
+ALIAS = "xf"   # the catalog name of the attached database file
 
 
 @cache
@@ -24,18 +40,45 @@ def sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
+def _attach(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:")
+    mode = " (READ_ONLY)" if read_only else ""
+    # A path cannot be a bound parameter of ATTACH; it is ours (config/CLI), quoted as a literal.
+    literal = "'" + str(path).replace("'", "''") + "'"
+    con.execute(f"ATTACH {literal} AS {ALIAS}{mode}")
+    con.execute(f"USE {ALIAS}")
+    con.execute("SET enable_progress_bar = false")  # none on a terminal or in logs
+    return con
+
+
+def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor of `con` that sees the database file (a new cursor starts in `memory`)."""
+    cur = con.cursor()
+    cur.execute(f"USE {ALIAS}")
+    return cur
+
+
 def connect(path: str | Path = DEFAULT_DB, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (and, when writable, create) the database with its schema."""
+    """Open the database file directly. Writable: created if missing, schema and case_facts
+    brought up to date. Use `writing` instead when other programs may be reading the file."""
     path = Path(path)
     if read_only:
-        return duckdb.connect(str(path), read_only=True)
+        return _attach(path, read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
-    con.execute(sql("schema"))
-    stored = con.execute("SELECT value FROM meta WHERE key = 'facts_signature'").fetchone()
-    if stored is None or stored[0] != _facts_signature():
+    con = _attach(path, read_only=False)
+    if not is_current(con):
+        con.execute(sql("schema"))
         refresh_facts(con)
     return con
+
+
+def is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Was the file built with this version's schema, case_facts SQL and 口径 settings?"""
+    try:
+        stored = con.execute("SELECT value FROM meta WHERE key = 'build_signature'").fetchone()
+    except duckdb.CatalogException:  # an empty or foreign file
+        return False
+    return stored is not None and stored[0] == _build_signature()
 
 
 def _facts_settings() -> dict:
@@ -43,15 +86,78 @@ def _facts_settings() -> dict:
     return {name: settings[name] for name in ("repeat_window_days", "skip_levels", "collective_min")}
 
 
-def _facts_signature() -> str:
-    """What case_facts was built from: its SQL and the 口径 settings it uses."""
-    text = sql("case_facts") + json.dumps(_facts_settings(), sort_keys=True, ensure_ascii=False)
+def _build_signature() -> str:
+    text = sql("schema") + sql("case_facts") + json.dumps(_facts_settings(), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 def refresh_facts(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild case_facts from cases with the active 口径 settings (after every import, and
     when the SQL or the settings changed since it was built)."""
-    con.execute("SET enable_progress_bar = false")  # none on a terminal or in logs
     con.execute(sql("case_facts"), _facts_settings())
-    con.execute("INSERT OR REPLACE INTO meta VALUES ('facts_signature', ?)", [_facts_signature()])
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('build_signature', ?)", [_build_signature()])
+
+
+# --- readers and writers of a shared file ---------------------------------------------------
+
+def identity(path: str | Path) -> tuple | None:
+    """Changes whenever a writer replaces the file: the data version readers key caches on."""
+    try:
+        stat = Path(path).stat()
+    except FileNotFoundError:
+        return None
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+def _scratch(path: Path) -> Path:
+    return path.with_name(f".{path.name}.writing")
+
+
+@contextmanager
+def _writer_lock(path: Path) -> Iterator[None]:
+    """One writer at a time per database file, across processes (released if a writer dies)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(f".{path.name}.lock"), "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@contextmanager
+def writing(path: str | Path = DEFAULT_DB) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A writable connection to a copy of the database; on success the copy replaces it
+    atomically, on an exception it is discarded and the database is unchanged."""
+    path = Path(path)
+    with _writer_lock(path):
+        scratch = _scratch(path)
+        for leftover in (scratch, scratch.with_name(scratch.name + ".wal")):  # a killed writer's
+            leftover.unlink(missing_ok=True)
+        if path.exists():
+            shutil.copyfile(path, scratch)
+        try:
+            con = connect(scratch)
+            try:
+                yield con
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            with open(scratch, "rb") as file:
+                os.fsync(file.fileno())
+            os.replace(scratch, path)
+        finally:
+            scratch.unlink(missing_ok=True)
+
+
+def open_reader(path: str | Path = DEFAULT_DB) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to an existing database, first brought up to date (through a
+    writer) if it was built by another version or with other 口径 settings."""
+    path = Path(path)
+    con = _attach(path, read_only=True)
+    if is_current(con):
+        return con
+    con.close()
+    with writing(path):
+        pass
+    return _attach(path, read_only=True)

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from .db import connect
+from .db import writing
 from .importer import import_files
 
 SEED = 20261120
@@ -682,13 +682,10 @@ def build_demo(db_path: str | Path, exports_dir: str | Path | None = None) -> di
     nothing doubles); a database holding other data is refused rather than mixed with the demo.
     """
     db_path = Path(db_path)
-    con = connect(db_path)
-    try:
+    with writing(db_path) as con:
         foreign = con.execute("SELECT count(*) FROM cases WHERE NOT coalesce(list_contains(?, source_file), false)",
                               [list(DEMO_FILES)]).fetchone()[0]
         if foreign:
             raise ValueError(f"数据库 {db_path} 已有 {foreign} 件非演示数据；请把演示数据生成到新的数据库文件。")
         paths = write_exports(Path(exports_dir) if exports_dir else db_path.parent / "demo_exports")
         return import_files(con, paths, as_of=AS_OF)
-    finally:
-        con.close()

@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .config import load_config
-from .db import sql
+from .db import cursor, sql
 from .metrics import BY_ID, METRICS, Metric
 from .periods import Period, Scope
 
@@ -56,7 +56,7 @@ def query(cur: duckdb.DuckDBPyConnection, statement: str, values: dict) -> pd.Da
 def period_cursor(con: duckdb.DuckDBPyConnection, periods: Sequence[Period]) -> duckdb.DuckDBPyConnection:
     """A fresh cursor with the relation `periods` registered (what sql/metric_base.sql joins).
     Dates go over as DATE: a timestamp here would make every comparison cast per case."""
-    cur = con.cursor()
+    cur = cursor(con)
     cur.register("periods", pa.table({
         "period": pa.array([p.name for p in periods], pa.string()),
         "p_from": pa.array([p.start for p in periods], pa.date32()),

@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from . import normalize as nz
 from .config import load_config
-from .db import refresh_facts
+from .db import cursor, refresh_facts
 from .reader import FileRefused, Table, read_tables
 
 TEXT_FIELDS = ("case_id", "petitioner_name", "petitioner_idno", "phone", "summary",
@@ -301,7 +301,7 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, as_of: date | None =
                         batch=uuid.uuid4().hex[:12])
     config = load_config()
     rows = _Rows()
-    cur = con.cursor()
+    cur = cursor(con)
     try:
         tables = read_tables(path, data, config["import"]["headers"],
                              int(config["import"]["max_file_mb"] * 2**20))
@@ -344,5 +344,5 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, as_of: date | None =
 def import_files(con: duckdb.DuckDBPyConnection, paths: list[Path], as_of: date | None = None) -> dict:
     """Import several files in turn (each its own transaction); the CLI's JSON report."""
     reports = [import_file(con, Path(p), as_of).to_dict() for p in paths]
-    total = con.cursor().execute("SELECT count(*) FROM cases").fetchone()[0]
+    total = cursor(con).execute("SELECT count(*) FROM cases").fetchone()[0]
     return {"files": reports, "cases_total": total}

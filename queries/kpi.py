@@ -7,7 +7,7 @@ import duckdb
 import pandas as pd
 
 from .config import load_config
-from .db import sql
+from .db import cursor, sql
 from .engine import metric_frame, query
 from .metrics import BY_ID, PUBLIC
 from .periods import Periods, Scope, resolve
@@ -61,7 +61,7 @@ def grade(score: float) -> str:
 
 def villages(con: duckdb.DuckDBPyConnection, scope: Scope) -> list[tuple[str | None, str | None]]:
     """Every (township, village) with any case in the database, within the place filters."""
-    cur = con.cursor()
+    cur = cursor(con)
     try:
         return [(_key(t), _key(v)) for t, v in
                 query(cur, sql("views/villages"), scope.params()).itertuples(index=False, name=None)]

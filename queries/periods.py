@@ -6,6 +6,8 @@ from datetime import date, timedelta
 
 import duckdb
 
+from .db import cursor
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -55,7 +57,7 @@ def year_earlier(day: date) -> date:
 
 
 def data_range(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | None]:
-    return con.cursor().execute("SELECT min(registered_on), max(registered_on) FROM cases").fetchone()
+    return cursor(con).execute("SELECT min(registered_on), max(registered_on) FROM cases").fetchone()
 
 
 def resolve(con: duckdb.DuckDBPyConnection, as_of: date | None = None,

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
+from queries.db import connect
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +40,7 @@ def run_import(db: Path, export: Path) -> subprocess.Popen:
 def snapshot(db: Path) -> dict[str, list]:
     """Every table's content, minus the columns that differ between two runs (ids and times)."""
     volatile = {"import_batch", "imported_at", "entered_at"}
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect(db, read_only=True) as con:
         result = {}
         for table in TABLES:
             columns = [c for (c,) in con.execute(

@@ -40,7 +40,7 @@ REPEATS = f"""
 
 def build(root):
     report = build_demo(root / "demo.duckdb", root / "exports")
-    return report, duckdb.connect(str(root / "demo.duckdb"), read_only=True)
+    return report, connect(root / "demo.duckdb", read_only=True)
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from datetime import date as d
 
-import duckdb
+from queries.db import connect
 import pytest
 
 from queries.kpi import kpi, rank
@@ -25,13 +25,13 @@ def db(tmp_path):
 
 
 def case_count(db) -> int:
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect(db, read_only=True) as con:
         return con.execute("SELECT count(*) FROM cases").fetchone()[0]
 
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_hostile_values_in_functions(db, value):
-    con = duckdb.connect(str(db))
+    con = connect(db)
     for field in ("townships", "villages", "categories", "channels"):
         scope = Scope(**{field: (value,)})
         assert kpi(con, scope, as_of=d(2025, 3, 1))["metrics"]["cases"]["value"] == 0

@@ -47,7 +47,7 @@ def empty_db(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def expected(demo_db):
     """What the data layer says, for comparing with the screen."""
-    con = db.connect(demo_db)
+    con = db.open_reader(demo_db)
     yield lambda function=kpi, **kwargs: function(con, **kwargs)
     con.close()
 

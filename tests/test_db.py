@@ -1,0 +1,90 @@
+"""queries.db: readers and writers of one database file never block or half-see each other."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from datetime import date as d
+
+import pytest
+
+from queries import db
+from queries.kpi import kpi
+from test_cli import cli
+from conftest import write_csv
+
+HEADERS = ["信访件编号", "登记日期", "信访形式", "乡镇", "村(社区)"]
+
+
+def ledger(tmp_path, name: str, ids: range):
+    return write_csv(tmp_path / name, [HEADERS] + [[f"C{i}", "2026-03-01", "来访", "青石镇", "上庄村"] for i in ids])
+
+
+def count(con) -> int:
+    return db.cursor(con).execute("SELECT count(*) FROM cases").fetchone()[0]
+
+
+@pytest.fixture
+def database(tmp_path):
+    path = tmp_path / "x.duckdb"
+    assert cli("import", str(ledger(tmp_path, "a.csv", range(3))), "--db", str(path), "--as-of", "2026-11-01").returncode == 0
+    return path
+
+
+def test_reader_keeps_its_file_while_a_writer_replaces_it(database, tmp_path):
+    reader = db.open_reader(database)
+    before = db.identity(database)
+    assert cli("import", str(ledger(tmp_path, "b.csv", range(3, 10))), "--db", str(database),
+               "--as-of", "2026-11-01").returncode == 0
+    assert count(reader) == 3                      # the open reader: the old file, whole
+    assert db.identity(database) != before         # the file was replaced...
+    assert count(db.open_reader(database)) == 10   # ...and a new reader sees all of the new one
+
+
+def test_a_failed_writer_changes_nothing(database):
+    before = db.identity(database)
+    with pytest.raises(RuntimeError):
+        with db.writing(database) as con:
+            con.execute("DELETE FROM cases")
+            raise RuntimeError("disk full")
+    assert db.identity(database) == before
+    assert count(db.open_reader(database)) == 3
+    assert not list(database.parent.glob(".*.writing*"))
+
+
+def test_writers_queue_rather_than_lose_each_other(database):
+    """Two writers at once: both changes land (the second copies the first one's result)."""
+    def add(case_id: str):
+        with db.writing(database) as con:
+            con.execute("INSERT INTO cases (case_id, registered_on) VALUES (?, DATE '2026-03-02')", [case_id])
+    threads = [threading.Thread(target=add, args=(f"W{i}",)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert count(db.open_reader(database)) == 7
+
+
+def test_cli_reads_and_imports_while_another_process_reads(database, tmp_path):
+    """A dashboard (another process holding a read connection) never stops the CLI."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, queries.db as db; con = db.open_reader(sys.argv[1]); "
+         "print(db.cursor(con).execute('SELECT count(*) FROM cases').fetchone()[0], flush=True); sys.stdin.read()",
+         str(database)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "3"
+        assert cli("kpi", "--db", str(database), "--json").returncode == 0
+        run = cli("import", str(ledger(tmp_path, "c.csv", range(3, 5))), "--db", str(database), "--as-of", "2026-11-01")
+        assert run.returncode == 0, run.stderr
+    finally:
+        holder.communicate("")
+    assert kpi(db.open_reader(database), as_of=d(2026, 11, 1))["metrics"]["cases"]["value"] == 5
+
+
+def test_an_outdated_file_is_brought_up_to_date_for_readers(database):
+    with db.connect(database) as con:
+        con.execute("UPDATE meta SET value = 'old' WHERE key = 'build_signature'")
+        con.execute("DELETE FROM case_facts")
+    reader = db.open_reader(database)
+    assert db.is_current(reader)
+    assert db.cursor(reader).execute("SELECT count(*) FROM case_facts").fetchone()[0] == 3
