@@ -12,7 +12,7 @@ import math
 import os
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -22,13 +22,16 @@ import pandas as pd
 import streamlit as st
 
 from queries import analysis, db, engine, kpi as kpi_module, periods
+from queries.access import LOCAL_USER, User, record_audit, restrict
 from queries.config import load_config
 from queries.formatting import COLUMN_LABELS, DASH, fmt_change, fmt_target, fmt_value
 from queries.metrics import BY_ID, Metric, caliber
 from queries.normalize import header_key
 from queries.periods import Period, Scope
-from queries.privacy import mask_idno, mask_name, mask_phone
+from queries.privacy import PERSONAL_COLUMNS, mask_idno, mask_name, mask_phone
 from queries.report import scope_text
+
+from pages import _signin as signin
 
 DB_ENV = "XINFANG_DB"
 PRESETS = {"month": "本月", "quarter": "本季", "year": "本年", "12m": "近12个月", "custom": "自定义"}
@@ -117,8 +120,8 @@ def _data_range(version: tuple) -> tuple[date | None, date | None]:
 
 
 @_cache
-def _filter_options(version: tuple) -> pd.DataFrame:
-    return analysis.filter_options(connection())
+def _filter_options(version: tuple, places: Scope) -> pd.DataFrame:
+    return analysis.filter_options(connection(), places)
 
 
 @_cache
@@ -156,18 +159,18 @@ def _monthly_by(version: tuple, scope: Scope, as_of: date, by: str, ids: tuple[s
 
 
 @_cache
-def _case_list(version: tuple, scope: Scope, period: Period, name: str) -> pd.DataFrame:
-    return analysis.case_list(connection(), scope, period, name)
+def _case_list(version: tuple, scope: Scope, period: Period, name: str, masked: bool) -> pd.DataFrame:
+    return analysis.case_list(connection(), scope, period, name, masked=masked)
 
 
 @_cache
-def _top_repeaters(version: tuple, scope: Scope, period: Period, limit: int) -> pd.DataFrame:
-    return analysis.top_repeaters(connection(), scope, period, limit)
+def _top_repeaters(version: tuple, scope: Scope, period: Period, limit: int, masked: bool) -> pd.DataFrame:
+    return analysis.top_repeaters(connection(), scope, period, limit, masked=masked)
 
 
 @_cache
-def _chain(version: tuple, token: str, scope: Scope) -> pd.DataFrame:
-    return analysis.petitioner_chain(connection(), token, scope=scope)
+def _chain(version: tuple, token: str, scope: Scope, masked: bool) -> pd.DataFrame:
+    return analysis.petitioner_chain(connection(), token, masked=masked, scope=scope)
 
 
 @_cache
@@ -199,6 +202,8 @@ class View:
     earliest: date | None
     latest: date | None
     version: tuple = field(compare=False)
+    user: User = field(compare=False, default=LOCAL_USER)
+    unmasked: bool = False   # an admin chose to see personal data in this view (audited)
 
     @property
     def has_data(self) -> bool:
@@ -211,13 +216,15 @@ class View:
 
     # Cached query calls for this view.
     def kpi(self, scope: Scope | None = None) -> dict:
-        return _kpi(self.version, scope or self.scope, self.as_of, self.start, self.end)
+        scope = restrict(scope, self.user) if scope else self.scope
+        return _kpi(self.version, scope, self.as_of, self.start, self.end)
 
     def rank(self) -> list[dict]:
         return _rank(self.version, self.scope, self.as_of, self.start, self.end)
 
     def trend(self, ids, count: int = 12, scope: Scope | None = None) -> pd.DataFrame:
-        return _trend(self.version, scope or self.scope, self.as_of, tuple(ids), count)
+        scope = restrict(scope, self.user) if scope else self.scope
+        return _trend(self.version, scope, self.as_of, tuple(ids), count)
 
     def breakdown(self, by: str, ids) -> pd.DataFrame:
         return _breakdown(self.version, self.scope, self.period, by, tuple(ids))
@@ -226,15 +233,16 @@ class View:
         return _monthly_by(self.version, self.scope, self.as_of, by, tuple(ids), count)
 
     def case_list(self, name: str, scope: Scope | None = None) -> pd.DataFrame:
-        return _case_list(self.version, scope or self.scope, self.period, name)
+        scope = restrict(scope, self.user) if scope else self.scope
+        return _case_list(self.version, scope, self.period, name, not self.unmasked)
 
     def top_repeaters(self, limit: int = 20) -> pd.DataFrame:
-        return _top_repeaters(self.version, self.scope, self.period, limit)
+        return _top_repeaters(self.version, self.scope, self.period, limit, not self.unmasked)
 
     def chain(self, token: str) -> pd.DataFrame:
         """One petitioner's cases in the chosen places, any period and category (so the case
         that made a later one a repeat is visible)."""
-        return _chain(self.version, token, self.scope.places_only())
+        return _chain(self.version, token, self.scope.places_only(), not self.unmasked)
 
     def leader_table(self) -> pd.DataFrame:
         return _leader_table(self.version, self.scope, self.period)
@@ -246,7 +254,8 @@ class View:
         return _incidents(self.version, self.scope, self.period)
 
     def filter_options(self) -> pd.DataFrame:
-        return _filter_options(self.version)
+        """The places, categories and channels the user may choose from."""
+        return _filter_options(self.version, restrict(Scope(), self.user))
 
 
 def preset_dates(preset: str, as_of: date) -> tuple[date, date]:
@@ -418,12 +427,13 @@ def _filter_controls(options: pd.DataFrame) -> Scope:
     return Scope(tuple(towns), tuple(chosen_villages), tuple(categories), tuple(channels))
 
 
-def build_view() -> View:
+def build_view(user: User) -> View:
     """The sidebar controls (drawn on every run, also when hidden in presentation mode, so
-    their state survives) and the view they describe."""
+    their state survives) and the view they describe, narrowed to the user's jurisdiction
+    whatever the URL or the widgets say."""
     version = data_version()
     earliest, latest = _data_range(version)
-    options = _filter_options(version)
+    options = _filter_options(version, restrict(Scope(), user))
     if "_url_snapshot" not in st.session_state:
         _init_from_url(options, latest)
     else:
@@ -434,8 +444,10 @@ def build_view() -> View:
                   help="隐藏侧栏、放大字号，一屏一组指标；也可在链接后加 ?present=1。")
         preset, as_of, start, end = _period_controls(latest)
         scope = _filter_controls(options)
-    view = View(preset, as_of, start, end, scope, bool(st.session_state["f_present"]),
-                earliest, latest, version)
+    present = bool(st.session_state["f_present"])
+    view = View(preset, as_of, start, end, restrict(scope, user), present, earliest, latest, version, user)
+    if user.is_admin and not present and unmasked_key(view) == st.session_state.get("_unmasked_view"):
+        view = replace(view, unmasked=True)
     st.session_state["_view"] = view
     st.session_state.setdefault("_notices_for", view_params(view))
     write_url(view)
@@ -451,7 +463,9 @@ PAGES = (  # file, title, url_path, icon
     ("pages/handling.py", "办理与包案", "handling", ":material/assignment_turned_in:"),
     ("pages/data_import.py", "数据导入", "import", ":material/upload_file:"),
     ("pages/caliber.py", "口径说明", "caliber", ":material/menu_book:"),
+    ("pages/audit.py", "审计日志", "audit", ":material/policy:"),
 )
+ADMIN_PAGES = {"import", "audit"}   # imports and the audit log: 信访办 administrators only
 
 
 def frame():
@@ -461,16 +475,20 @@ def frame():
     st.set_page_config(page_title="信访看板", page_icon="📊", layout="wide",  # emoji: no CDN icon
                        initial_sidebar_state="collapsed" if present else "expanded",
                        menu_items={"Get help": None, "Report a bug": None, "About": "信访看板 · 开源信访数据看板"})
+    user = signin.current_user()
+    allowed = [entry for entry in PAGES if user.is_admin or entry[2] not in ADMIN_PAGES]
     pages = [st.Page(path, title=title, url_path=url_path, icon=icon, default=url_path == "overview")
-             for path, title, url_path, icon in PAGES]
+             for path, title, url_path, icon in allowed]
     # In presentation mode the sidebar is hidden, so the pages move to the top bar.
     page = st.navigation(pages, position="top" if present else "sidebar")
-    st.session_state["_url_paths"] = tuple(url_path for _, _, url_path, _ in PAGES)
+    st.session_state["_url_paths"] = tuple(url_path for _, _, url_path, _ in allowed)
     st.session_state["_page_url_path"] = page.url_path
-    view = build_view()
+    view = build_view(user)
     apply_style(view)
+    signin.user_badge(user)
     share_link(view)
-    st.sidebar.caption(f"数据库：{db_path().name} · 个人信息一律脱敏显示")
+    privacy_control(view)
+    st.sidebar.caption(f"数据库：{db_path().name}")
     st.session_state["_framed"] = True
     return page
 
@@ -487,6 +505,9 @@ def start_page(url_path: str, title: str) -> View:
     """
     if not st.session_state.pop("_framed", False):
         frame().run()
+        st.stop()
+    if url_path not in st.session_state["_url_paths"]:  # e.g. a non-admin's stale link
+        st.error("您没有访问此页面的权限。")
         st.stop()
     view = st.session_state["_view"]
     begin_page(url_path)
@@ -627,6 +648,9 @@ def header(title: str, view: View) -> None:
     else:
         st.title(title)
     st.caption(period_text(view))
+    if view.unmasked:
+        st.warning(f"本视图正在显示未脱敏的个人信息（理由：{md_escape(st.session_state.get('_unmask_reason', ''))}；"
+                   "已记入审计日志）。切换页面或筛选条件即恢复脱敏。", icon=":material/visibility:")
     show_notices(view)
 
 
@@ -781,12 +805,63 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return frame.rename(columns=COLUMN_LABELS).to_csv(index=False).encode("utf-8-sig")
 
 
-def csv_download(frame: pd.DataFrame, label: str, file_name: str, key: str) -> None:
+def csv_download(frame: pd.DataFrame, label: str, file_name: str, key: str, view: View) -> None:
+    """A CSV of what the table shows; one carrying unmasked personal data is audited."""
+    personal = view.unmasked and any(c in frame.columns for c in PERSONAL_COLUMNS)
+    if personal:
+        label = label.replace("已脱敏", "含个人信息")
     st.download_button(label, csv_bytes(frame), file_name=file_name, mime="text/csv", key=key,
-                       icon=":material/download:", disabled=len(frame) == 0)
+                       icon=":material/download:", disabled=len(frame) == 0,
+                       on_click=_audit if personal else "ignore",
+                       args=(view, f"导出含个人信息的CSV：{file_name}") if personal else None)
 
 
-# --- masking what `queries` returns raw ----------------------------------------------------
+# --- personal data: masked unless an admin unmasks one view, with a reason ------------------
+
+def unmasked_key(view: View) -> tuple:
+    """What one unmasking covers: this page with exactly these filters."""
+    return st.session_state.get("_page_url_path"), tuple(sorted(view_params(view).items()))
+
+
+def _audit(view: View, action: str) -> None:
+    with writing() as con:
+        record_audit(con, view.user, action, view.scope, st.session_state.get("_unmask_reason", ""))
+
+
+def _unmask(view: View) -> None:
+    reason = st.session_state.get("unmask_reason", "").strip()
+    if not reason:
+        st.session_state["_unmask_error"] = True
+        return
+    st.session_state["_unmask_reason"] = reason
+    titles = {url_path: title for _, title, url_path, _ in PAGES}
+    _audit(view, f"查看个人信息：{titles.get(st.session_state.get('_page_url_path'), '')}")
+    st.session_state["_unmasked_view"] = unmasked_key(view)
+    st.session_state["unmask_reason"] = ""
+
+
+def _remask() -> None:
+    st.session_state.pop("_unmasked_view", None)
+
+
+def privacy_control(view: View) -> None:
+    """Admins only, never in presentation mode: show this view's personal data, with a reason."""
+    if not view.user.is_admin or view.present:
+        st.sidebar.caption("个人信息一律脱敏显示")
+        return
+    with st.sidebar.expander("查看个人信息", icon=":material/visibility:"):
+        if view.unmasked:
+            st.caption("本视图正在显示个人信息，已记入审计日志。")
+            st.button("恢复脱敏", on_click=_remask, width="stretch")
+            return
+        st.caption("个人信息默认脱敏。管理员可为本页当前筛选显示完整信息：须填写理由，记入审计日志；"
+                   "切换页面或筛选条件即恢复脱敏。")
+        st.text_input("理由（必填）", key="unmask_reason", max_chars=200)
+        if st.session_state.pop("_unmask_error", False):
+            st.error("请填写查看个人信息的理由。")
+        st.button("显示本视图的个人信息", on_click=_unmask, args=(view,), width="stretch")
+
+
 
 def _personal_headers() -> dict[str, callable]:
     headers = load_config()["import"]["headers"]

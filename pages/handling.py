@@ -26,11 +26,11 @@ LIST_NOTES = {
 
 def case_list_block(view: ui.View, name: str, columns: list[str], note: str) -> None:
     frame = view.case_list(name)
-    st.caption(f"{note} 共 {len(frame)} 件（个人信息已脱敏）。")
+    st.caption(f"{note} 共 {len(frame)} 件{'' if view.unmasked else '（个人信息已脱敏）'}。")
     ui.show_table(frame, view, columns, height=420)
     if not view.present:
         ui.csv_download(frame[[c for c in columns if c in frame]], f"下载{CASE_LISTS[name]}（CSV，已脱敏）",
-                        f"{CASE_LISTS[name]}.csv", key=f"dl_{name}")
+                        f"{CASE_LISTS[name]}.csv", key=f"dl_{name}", view=view)
 
 
 view = ui.start_page("handling", "办理与包案")

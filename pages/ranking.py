@@ -94,7 +94,7 @@ st.caption(f"得分 = 100 − 各项扣分；绿 ≥ {settings['green']:g} 分�
 show_ranking(view, ranking)
 ui.csv_download(ranking.rename(columns={"detail": "扣分明细", **{f"d_{r}": f"{label}扣分" for r, (label, _)
                                                    in DEDUCTION_LABELS.items()}}),
-                "下载排名（CSV）", "村居排名.csv", key="dl_rank")
+                "下载排名（CSV）", "村居排名.csv", key="dl_rank", view=view)
 with st.expander("得分图", expanded=False):
     st.plotly_chart(charts.ranking_figure(ranking), width="stretch", config={"displayModeBar": False})
 

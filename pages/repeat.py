@@ -64,4 +64,4 @@ st.caption("导出文件中的“是否重复信访”与口径规则判定不�
 ui.show_table(disagreements, view, DISAGREEMENT_COLUMNS)
 if not view.present:
     ui.csv_download(disagreements[[c for c in DISAGREEMENT_COLUMNS if c in disagreements]],
-                    "下载不一致清单（CSV，已脱敏）", "重复标记不一致.csv", key="dl_disagree")
+                    "下载不一致清单（CSV，已脱敏）", "重复标记不一致.csv", key="dl_disagree", view=view)

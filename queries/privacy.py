@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-PERSONAL_COLUMNS = ("petitioner_name", "petitioner_idno", "phone")
-
 
 def mask_name(name: str | None) -> str | None:
     """王小明 -> 王**: the family name stays, the rest is starred."""
@@ -43,6 +41,7 @@ def mask_key(key: str | None) -> str | None:
 
 _MASKS = {"petitioner_name": mask_name, "petitioner_idno": mask_idno, "phone": mask_phone,
           "petitioner_key": mask_key}
+PERSONAL_COLUMNS = tuple(_MASKS)   # what `mask_frame` masks
 
 
 def mask_frame(frame: pd.DataFrame) -> pd.DataFrame:

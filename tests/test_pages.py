@@ -20,7 +20,7 @@ from queries.metrics import BY_ID, PUBLIC
 from queries.periods import Scope
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
-PAGES = ("overview", "trends", "repeat", "ranking", "skip_level", "handling", "data_import", "caliber")
+PAGES = ("overview", "trends", "repeat", "ranking", "skip_level", "handling", "data_import", "caliber", "audit")
 DATA_PAGES = ("overview", "trends", "repeat", "ranking", "skip_level", "handling")
 TIMEOUT = 60
 

@@ -1,0 +1,35 @@
+"""审计日志 (administrators): every unmasking of personal data and every export carrying it —
+who, when, which scope, why."""
+import json
+
+import pandas as pd
+import streamlit as st
+
+from pages import _common as ui
+from queries.access import audit_log
+from queries.periods import Scope
+from queries.report import scope_text
+
+
+def scope_label(params: str) -> str:
+    """The stored scope (JSON of Scope.params) as the page header would describe it."""
+    try:
+        return scope_text(Scope(**{key: tuple(values) for key, values in json.loads(params).items()}))
+    except (TypeError, ValueError):
+        return str(params)
+
+
+view = ui.start_page("audit", "审计日志")
+st.caption("查看或导出未脱敏个人信息的每一次操作都记录在此（谁、何时、什么范围、理由），记录不可在界面中修改或删除。")
+log = audit_log(ui.connection())
+if not len(log):
+    st.info("暂无记录。")
+    st.stop()
+frame = pd.DataFrame({
+    "时间": log["recorded_at"].dt.strftime("%Y-%m-%d %H:%M:%S"), "用户": log["username"],
+    "操作": log["action"], "范围": [scope_label(p) for p in log["scope"]], "理由": log["reason"],
+})
+users = st.multiselect("用户", sorted(frame["用户"].unique()), placeholder="全部")
+shown = frame[frame["用户"].isin(users)] if users else frame
+st.dataframe(shown, hide_index=True)
+ui.csv_download(shown, "下载审计日志（CSV）", "审计日志.csv", key="dl_audit", view=view)
