@@ -27,15 +27,13 @@ from queries.config import load_config
 from queries.formatting import COLUMN_LABELS, DASH, fmt_change, fmt_target, fmt_value
 from queries.metrics import BY_ID, Metric, caliber
 from queries.normalize import header_key
-from queries.periods import Period, Scope
+from queries.periods import DEFAULT_PRESET, PRESETS, Period, Scope, preset_dates
 from queries.privacy import PERSONAL_COLUMNS, mask_idno, mask_name, mask_phone
 from queries.report import scope_text
 
 from pages import _signin as signin
 
 DB_ENV = "XINFANG_DB"
-PRESETS = {"month": "本月", "quarter": "本季", "year": "本年", "12m": "近12个月", "custom": "自定义"}
-DEFAULT_PRESET = "year"
 EARLIEST_INPUT = date(2000, 1, 1)   # lower bound of the date inputs
 # Short query-parameter keys of the global view.
 P_PRESET, P_ASOF, P_FROM, P_TO = "p", "asof", "from", "to"
@@ -258,18 +256,6 @@ class View:
         return _filter_options(self.version, restrict(Scope(), self.user))
 
 
-def preset_dates(preset: str, as_of: date) -> tuple[date, date]:
-    """The period of a preset, ending on the as-of date (本年 is the 口径's default period)."""
-    if preset == "month":
-        return as_of.replace(day=1), as_of
-    if preset == "quarter":
-        return date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1), as_of
-    if preset == "12m":  # the 12 calendar months up to the as-of month, like the trend charts
-        year, month = (as_of.year - 1, as_of.month + 1) if as_of.month < 12 else (as_of.year, 1)
-        return date(year, month, 1), as_of
-    return date(as_of.year, 1, 1), as_of
-
-
 def _options(frame: pd.DataFrame, column: str, order: list[str] | None = None,
              townships: list[str] | None = None) -> list[str]:
     if townships:
@@ -354,7 +340,7 @@ def _init_from_url(options: pd.DataFrame, latest: date | None) -> None:
         valid = [v for v in dict.fromkeys(wanted) if v in choices[key]]
         bad = [v for v in wanted if v not in choices[key]]
         if bad:
-            notices.append(f"{LIST_LABELS[key]}“{'、'.join(_shown(b) for b in bad[:3])}”不存在")
+            notices.append(f"{LIST_LABELS[key]}“{'、'.join(_shown(b) for b in bad[:3])}”不在可选范围内")
         state[widget_key] = valid
     present = st.query_params.get(P_PRESENT)
     if present not in (None, "0", "1"):

@@ -95,3 +95,20 @@ def months(as_of: date, count: int, first: date | None = None) -> list[Period]:
         periods.append(Period(f"{year:04d}-{month:02d}", start, end, end))
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     return periods[::-1]
+
+
+# The period choices of the dashboard (and their names on screen); 本年 is the 口径's default.
+PRESETS = {"month": "本月", "quarter": "本季", "year": "本年", "12m": "近12个月", "custom": "自定义"}
+DEFAULT_PRESET = "year"
+
+
+def preset_dates(preset: str, as_of: date) -> tuple[date, date]:
+    """The period of a preset, ending on the as-of date (本年 is the 口径's default period)."""
+    if preset == "month":
+        return as_of.replace(day=1), as_of
+    if preset == "quarter":
+        return date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1), as_of
+    if preset == "12m":  # the 12 calendar months up to the as-of month, like the trend charts
+        year, month = (as_of.year - 1, as_of.month + 1) if as_of.month < 12 else (as_of.year, 1)
+        return date(year, month, 1), as_of
+    return date(as_of.year, 1, 1), as_of

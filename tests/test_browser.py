@@ -23,8 +23,10 @@ ARTIFACTS = ROOT / "test-artifacts"
 PAGES = [  # url path, title shown, must draw a chart
     ("", "总览", False), ("trends", "趋势", True), ("repeat", "重复信访", True),
     ("ranking", "村居排名", False), ("skip_level", "越级与集体访", True), ("handling", "办理与包案", False),
-    ("import", "数据导入", False), ("caliber", "口径说明", False),
+    ("import", "数据导入", False), ("caliber", "口径说明", False), ("audit", "审计日志", False),
 ]
+PASSWORD = "correct horse 42"
+NOT_THE_CADRES = ("下庄村", "新塘村", "东风村", "河口村", "柳河镇", "城东街道", "南关社区")
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's /usr/bin/chromium")]
@@ -36,16 +38,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    from queries.demo import build_demo
-    db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
-    build_demo(db)
+def serve(db: Path, **env: str):
+    """The dashboard on a free port of 127.0.0.1; yields its URL."""
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env={**os.environ, "XINFANG_DB": str(db)},
+        cwd=ROOT, env={**os.environ, "XINFANG_DB": str(db), **env},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     for _ in range(120):
@@ -57,6 +56,31 @@ def app(tmp_path_factory):
     yield url
     server.terminate()
     server.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    from queries.demo import build_demo
+    db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
+    build_demo(db)
+    return db
+
+
+@pytest.fixture(scope="module")
+def app(demo_db):
+    yield from serve(demo_db)
+
+
+@pytest.fixture(scope="module")
+def signed_app(demo_db, tmp_path_factory):
+    """The same data with sign-in from a local user file holding one 村 cadre."""
+    from queries import access
+    folder = tmp_path_factory.mktemp("auth")
+    users = folder / "users.toml"
+    access.add_user("cadre", access.user_entry("上庄村干部", "cadre", PASSWORD, ["青石镇"], ["上庄村"]), users)
+    config = folder / "xinfang.toml"
+    config.write_text(f'[auth]\nmode = "local"\nusers_file = "{users}"\n', encoding="utf-8")
+    yield from serve(demo_db, XINFANG_CONFIG=str(config))
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +125,25 @@ def test_presentation_mode(app, browser):
     text, outside = visit(browser, f"{app}/?present=1", "present", False)
     assert "信访总量" in text
     assert outside == []
+
+
+def test_cadre_sees_only_their_village(signed_app, browser):
+    """Signed in from a forged link to other places, a cadre still sees only 上庄村, page by page."""
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(f"{signed_app}/?t=柳河镇,城东街道&v=东风村", wait_until="domcontentloaded")
+    page.get_by_label("用户名").fill("cadre")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_selector("[data-testid=stMetric]", timeout=60_000)
+    for title, _ in [("总览", 0)] + [(t, 0) for _, t, _ in PAGES[1:6]]:
+        if title != "总览":
+            page.get_by_role("link", name=title).first.click()
+            page.wait_for_selector(f"h1:has-text('{title}')", timeout=60_000)
+        page.wait_for_timeout(1500)
+        assert page.locator("[data-testid=stException]").count() == 0
+        shown = "\n".join(line for line in page.inner_text("body").splitlines() if "链接中" not in line)
+        assert "上庄村" in shown and not [name for name in NOT_THE_CADRES if name in shown], title
+        if title == "总览":
+            page.screenshot(path=str(ARTIFACTS / "cadre-overview.png"))
+    assert page.get_by_role("link", name="数据导入").count() == 0
+    page.close()
