@@ -171,4 +171,21 @@ def read_tables(path: Path, data: bytes, synonyms: dict[str, list[str]],
             name, missing, header = lacking[0]
             where = f"工作表“{name}”" if name else "文件"
             raise FileRefused(f"{where}缺少必需的列：{'、'.join(missing)}。找到的表头为：{'、'.join(header)}。")
-    raise FileRefused("未找到表头行：文件中没有一行包含至少三个可识别的列名（如 信访件编号、登记日期、信访形式）。")
+    raise FileRefused("未找到表头行：文件中没有一行包含至少三个可识别的列名（如 信访件编号、登记日期、信访形式）。"
+                      + _closest_header(read_sheets(path, data, CSV_DELIMITERS[0], max_bytes), lookup))
+
+
+def _closest_header(sheets: list[Sheet], lookup: dict[str, tuple[str, int]]) -> str:
+    """Where the header probably is, to help the user fix the file: the first row with the
+    most recognised column names (at least one), as written."""
+    best = (0, None, 0, [])
+    for sheet in sheets:
+        for index, row in enumerate(sheet.rows[:200]):
+            known = [clean_text(cell) for cell in row if header_key(cell) in lookup]
+            if len(known) > best[0]:
+                best = (len(known), sheet.name, index + 1, known)
+    count, name, row_number, known = best
+    if not count:
+        return "文件中未见任何可识别的列名。"
+    where = f"工作表“{name}”第{row_number}行" if name else f"第{row_number}行"
+    return f"最接近表头的是{where}，仅识别出：{'、'.join(known)}。"

@@ -114,6 +114,15 @@ def test_row_with_fewer_than_three_known_headers_is_not_the_header(tmp_path, con
     assert cases(con)["A1"]["source_row"] == 3
 
 
+def test_no_header_row_names_the_closest_row(tmp_path, con):
+    """The refusal says where the header probably is and which names were recognised there."""
+    path = write_csv(tmp_path / "a.csv", [["某镇信访台账"], ["编号", "登记日期", "备注"], ["A1", "2025-01-02", ""]])
+    refused = one(con, path)["refused"]
+    assert refused.startswith("未找到表头行") and "最接近表头的是第2行，仅识别出：编号、登记日期。" in refused
+    path = write_csv(tmp_path / "b.csv", [["a", "b", "c"], ["1", "2", "3"]])
+    assert "文件中未见任何可识别的列名" in one(con, path)["refused"]
+
+
 # --- §2 Header synonyms -------------------------------------------------------------------
 
 def test_header_synonyms_full_width_star_traditional(tmp_path, con):
