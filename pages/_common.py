@@ -25,7 +25,7 @@ from queries import analysis, db, engine, kpi as kpi_module, periods
 from queries.access import LOCAL_USER, User, record_audit, restrict
 from queries.config import load_config
 from queries.formatting import COLUMN_LABELS, DASH, fmt_change, fmt_target, fmt_value
-from queries.metrics import BY_ID, Metric, caliber
+from queries.metrics import BY_ID, PUBLIC, Metric, caliber
 from queries.normalize import header_key
 from queries.periods import DEFAULT_PRESET, PRESETS, Period, Scope, preset_dates
 from queries.privacy import PERSONAL_COLUMNS, mask_idno, mask_name, mask_phone
@@ -138,8 +138,9 @@ def _rank(version: tuple, scope: Scope, as_of: date, start: date, end: date) -> 
 
 
 @_cache
-def _trend(version: tuple, scope: Scope, as_of: date, ids: tuple[str, ...], count: int) -> pd.DataFrame:
-    return analysis.trend(connection(), scope, as_of, list(ids), count)
+def _trend(version: tuple, scope: Scope, as_of: date, ids: tuple[str, ...], count: int,
+           with_yoy: bool) -> pd.DataFrame:
+    return analysis.trend(connection(), scope, as_of, list(ids), count, with_yoy)
 
 
 @_cache
@@ -220,9 +221,9 @@ class View:
     def rank(self) -> list[dict]:
         return _rank(self.version, self.scope, self.as_of, self.start, self.end)
 
-    def trend(self, ids, count: int = 12, scope: Scope | None = None) -> pd.DataFrame:
+    def trend(self, ids, count: int = 12, scope: Scope | None = None, with_yoy: bool = True) -> pd.DataFrame:
         scope = restrict(scope, self.user) if scope else self.scope
-        return _trend(self.version, scope, self.as_of, tuple(ids), count)
+        return _trend(self.version, scope, self.as_of, tuple(ids), count, with_yoy)
 
     def breakdown(self, by: str, ids) -> pd.DataFrame:
         return _breakdown(self.version, self.scope, self.period, by, tuple(ids))
@@ -718,7 +719,9 @@ def metric_card(metric_id: str, figure: dict, spark: list[float] | None = None) 
 def metric_grid(view: View, metric_ids: list[str], columns: int = 5, spark_months: int = 12,
                 sparks: bool = True) -> None:
     figures = view.kpi()["metrics"]
-    trend = view.trend(metric_ids, spark_months) if sparks else None
+    # One series of every public metric serves the sparklines of all groups (one query, one cache entry).
+    ids = SPARK_IDS if set(metric_ids) <= set(SPARK_IDS) else (*SPARK_IDS, *metric_ids)
+    trend = view.trend(ids, spark_months, with_yoy=False) if sparks else None
     for start in range(0, len(metric_ids), columns):
         row = metric_ids[start:start + columns]
         for column, metric_id in zip(st.columns(columns), row):
@@ -726,6 +729,7 @@ def metric_grid(view: View, metric_ids: list[str], columns: int = 5, spark_month
                 metric_card(metric_id, figures[metric_id], trend[metric_id].tolist() if sparks else None)
 
 
+SPARK_IDS = tuple(m.id for m in PUBLIC)
 PERCENT_FORMAT = "%.1f%%"   # rates are shown ×100 with one decimal, like the scorecard
 
 

@@ -43,21 +43,23 @@ def breakdown(con: duckdb.DuckDBPyConnection, scope: Scope, period: Period, by: 
 
 
 def trend(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date, metric_ids: list[str],
-          count: int = 24) -> pd.DataFrame:
-    """Monthly values (each month as of its own last day) with the same month a year earlier.
+          count: int = 24, with_yoy: bool = True) -> pd.DataFrame:
+    """Monthly values (each month as of its own last day), with the same month a year earlier
+    unless `with_yoy` is false (a sparkline needs only the months: half the work).
 
-    Columns: month (YYYY-MM), start, then for each metric `<id>` and `<id>_yoy`.
+    Columns: month (YYYY-MM), start, then for each metric `<id>` (and `<id>_yoy`).
     """
     earliest, _ = data_range(con)
     current = months(as_of, count, first=earliest)
     earlier = [Period("yoy:" + p.name, year_earlier(p.start), year_earlier(p.end), year_earlier(p.as_of),
                       comparable=earliest is not None and year_earlier(p.start) >= earliest)
-               for p in current]
+               for p in current] if with_yoy else []
     frame = metric_frame(con, scope, [*current, *earlier], metric_ids).set_index("period")
     result = pd.DataFrame({"month": [p.name for p in current], "start": [p.start for p in current]})
     for metric_id in metric_ids:
         result[metric_id] = [frame.at[p.name, metric_id] for p in current]
-        result[f"{metric_id}_yoy"] = [frame.at[p.name, metric_id] for p in earlier]
+        if with_yoy:
+            result[f"{metric_id}_yoy"] = [frame.at[p.name, metric_id] for p in earlier]
     return result
 
 

@@ -3,20 +3,36 @@
 -- (period, p_from, p_to, p_as_of). A case is kept for a period when it can count in some
 -- metric there: registered in the period, a key person's case, or part of the backlog
 -- ($keep_all keeps every case up to the period's end, for lists).
-WITH scoped AS (
-    SELECT
-        p.period, p.p_from, p.p_to, p.p_as_of, f.*,
-        f.registered_on >= p.p_from AS in_period,
-        f.closed_on IS NOT NULL AND f.closed_on <= p.p_as_of AS is_closed,
-        coalesce(
-            f.due_on,
-            CASE WHEN f.accepted_on <= p.p_as_of THEN f.accepted_on + $due_after_acceptance_days END,
-            f.registered_on + $due_after_registration_days
-        ) AS due
-    FROM case_facts f
-    JOIN periods p ON f.registered_on <= p.p_to
+--
+-- The candidates are joined in two parts, so that a monthly series does not pair every month
+-- with the whole history: cases registered in the period, and the few earlier cases that can
+-- still count there (key persons' cases and cases open at some as-of date).
+WITH in_scope_facts AS (
+    SELECT * FROM case_facts f
     WHERE in_scope(f.township, f.village, f.category, f.channel,
         $townships::VARCHAR[], $villages::VARCHAR[], $categories::VARCHAR[], $channels::VARCHAR[])
+), candidates AS (
+    SELECT p.period, p.p_from, p.p_to, p.p_as_of, f.*
+    FROM in_scope_facts f
+    JOIN periods p ON f.registered_on <= p.p_to AND ($keep_all OR f.registered_on >= p.p_from)
+    UNION ALL
+    SELECT p.period, p.p_from, p.p_to, p.p_as_of, f.*
+    FROM (SELECT * FROM in_scope_facts
+          WHERE NOT $keep_all AND (key_person OR closed_on IS NULL
+                                   OR closed_on > (SELECT min(p_as_of) FROM periods))) f
+    JOIN periods p ON f.registered_on < p.p_from
+    WHERE f.key_person OR f.closed_on IS NULL OR f.closed_on > p.p_as_of
+), scoped AS (
+    SELECT
+        *,
+        registered_on >= p_from AS in_period,
+        closed_on IS NOT NULL AND closed_on <= p_as_of AS is_closed,
+        coalesce(
+            due_on,
+            CASE WHEN accepted_on <= p_as_of THEN accepted_on + $due_after_acceptance_days END,
+            registered_on + $due_after_registration_days
+        ) AS due
+    FROM candidates
 )
 SELECT
     *,
