@@ -69,21 +69,31 @@ def _build_demo_if_missing(path: Path) -> None:
                 st.error(f"演示数据生成失败（{error}）。可在“数据导入”页面导入台账。")
 
 
+class _Replaced(Exception):
+    """The file was replaced while a reader was being opened for its previous version."""
+
+
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _reader(path: str, identity: tuple):
     """One read-only connection per process and database file version (a writer replaces the
     file: the next run opens the new one; sessions still busy finish on the old)."""
-    return db.open_reader(path)
+    con = db.open_reader(path)
+    if db.identity(path) != identity:  # it may hold the newer file: never cache it under this key
+        con.close()
+        raise _Replaced
+    return con
 
 
-def connection():
-    path = db_path()
-    if not path.exists():
-        _build_demo_if_missing(path)
+def connection(version: tuple | None = None):
+    """The read connection of this data version (default: the file as it is now). Cached
+    queries pass their version, so a figure is always computed on the file its key names."""
+    path, identity = version or data_version()
     try:
-        return _reader(str(path), db.identity(path))
+        return _reader(path, identity)
+    except _Replaced:
+        st.rerun()  # the new data arrived: draw this run again on it
     except duckdb.Error as error:
-        st.error(f"无法打开数据库文件 {path.name}（{type(error).__name__}）。请检查文件是否损坏，或改用新的数据库文件。")
+        st.error(f"无法打开数据库文件 {Path(path).name}（{type(error).__name__}）。请检查文件是否损坏，或改用新的数据库文件。")
         st.stop()
 
 
@@ -105,86 +115,85 @@ def data_version() -> tuple:
 
 
 # --- cached queries ------------------------------------------------------------------------
-# Every wrapper takes the data version first, so a new import never shows old figures. The
-# connection is not part of the key (it is the same resource for one path, and the path is in
-# the version).
+# Every wrapper takes the data version first, so a new import never shows old figures, and
+# reads the file of that version.
 
 _cache = st.cache_data(show_spinner=False, max_entries=256)
 
 
 @_cache
 def _data_range(version: tuple) -> tuple[date | None, date | None]:
-    return periods.data_range(connection())
+    return periods.data_range(connection(version))
 
 
 @_cache
 def _filter_options(version: tuple, places: Scope) -> pd.DataFrame:
-    return analysis.filter_options(connection(), places)
+    return analysis.filter_options(connection(version), places)
 
 
 @_cache
 def _period(version: tuple, as_of: date, start: date, end: date) -> Period:
-    return periods.resolve(connection(), as_of, start, end).current
+    return periods.resolve(connection(version), as_of, start, end).current
 
 
 @_cache
 def _kpi(version: tuple, scope: Scope, as_of: date, start: date, end: date) -> dict:
-    return kpi_module.kpi(connection(), scope, as_of, start, end)
+    return kpi_module.kpi(connection(version), scope, as_of, start, end)
 
 
 @_cache
 def _rank(version: tuple, scope: Scope, as_of: date, start: date, end: date) -> list[dict]:
-    return kpi_module.rank(connection(), scope, as_of, start, end)
+    return kpi_module.rank(connection(version), scope, as_of, start, end)
 
 
 @_cache
 def _trend(version: tuple, scope: Scope, as_of: date, ids: tuple[str, ...], count: int,
            with_yoy: bool) -> pd.DataFrame:
-    return analysis.trend(connection(), scope, as_of, list(ids), count, with_yoy)
+    return analysis.trend(connection(version), scope, as_of, list(ids), count, with_yoy)
 
 
 @_cache
 def _breakdown(version: tuple, scope: Scope, period: Period, by: str, ids: tuple[str, ...]) -> pd.DataFrame:
-    return analysis.breakdown(connection(), scope, period, by, list(ids))
+    return analysis.breakdown(connection(version), scope, period, by, list(ids))
 
 
 @_cache
 def _monthly_by(version: tuple, scope: Scope, as_of: date, by: str, ids: tuple[str, ...],
                 count: int) -> pd.DataFrame:
-    earliest, _ = periods.data_range(connection())
+    earliest, _ = periods.data_range(connection(version))
     months = periods.months(as_of, count, first=earliest)
-    frame = engine.metric_frame(connection(), scope, months, list(ids), group_by=(by,))
+    frame = engine.metric_frame(connection(version), scope, months, list(ids), group_by=(by,))
     return frame.rename(columns={"period": "month"})
 
 
 @_cache
 def _case_list(version: tuple, scope: Scope, period: Period, name: str, masked: bool) -> pd.DataFrame:
-    return analysis.case_list(connection(), scope, period, name, masked=masked)
+    return analysis.case_list(connection(version), scope, period, name, masked=masked)
 
 
 @_cache
 def _top_repeaters(version: tuple, scope: Scope, period: Period, limit: int, masked: bool) -> pd.DataFrame:
-    return analysis.top_repeaters(connection(), scope, period, limit, masked=masked)
+    return analysis.top_repeaters(connection(version), scope, period, limit, masked=masked)
 
 
 @_cache
 def _chain(version: tuple, token: str, scope: Scope, masked: bool) -> pd.DataFrame:
-    return analysis.petitioner_chain(connection(), token, masked=masked, scope=scope)
+    return analysis.petitioner_chain(connection(version), token, masked=masked, scope=scope)
 
 
 @_cache
 def _leader_table(version: tuple, scope: Scope, period: Period) -> pd.DataFrame:
-    return analysis.leader_table(connection(), scope, period)
+    return analysis.leader_table(connection(version), scope, period)
 
 
 @_cache
 def _event_windows(version: tuple, scope: Scope) -> pd.DataFrame:
-    return analysis.event_windows(connection(), scope)
+    return analysis.event_windows(connection(version), scope)
 
 
 @_cache
 def _incidents(version: tuple, scope: Scope, period: Period) -> pd.DataFrame:
-    return analysis.incidents(connection(), scope, period)
+    return analysis.incidents(connection(version), scope, period)
 
 
 # --- the view: period, as-of date and filters ----------------------------------------------

@@ -57,6 +57,16 @@ def style(fig: go.Figure, size: str = "screen", title: str | None = None,
     return fig
 
 
+def for_export(fig: go.Figure) -> go.Figure:
+    """A figure for a fixed-size image (the deck): margins grow to fit the tick labels, which
+    the house margins would otherwise clip at the image's edge, and the right margin leaves
+    room for the value printed after the longest bar."""
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+    fig.update_layout(margin_r=max(fig.layout.margin.r or 0, 4 * (fig.layout.font.size or SIZES["deck"])))
+    return fig
+
+
 def _month_axis(fig: go.Figure, months: int) -> None:
     """Horizontal month labels, thinned so they never overlap."""
     fig.update_xaxes(type="category", title=None, tickangle=0, dtick=max(1, math.ceil(months / 8)))

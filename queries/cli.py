@@ -140,6 +140,9 @@ def _report(con, args) -> int:
     from .access import CLI_USER, record_audit
     from .report import ReportRequest, write_report
     request = ReportRequest(_scope(args), args.as_of, args.start, args.end)
+    if args.unmasked and args.format != "xlsx":
+        print("只有 xlsx 清单含个人信息；幻灯片和通报从不含个人信息，无需 --unmasked。", file=sys.stderr)
+        return 2
     if args.unmasked and not (args.reason or "").strip():
         print("导出未脱敏文件须用 --reason 说明理由（记入审计日志）。", file=sys.stderr)
         return 2
@@ -211,8 +214,6 @@ def _run(args) -> int:
     con = open_reader(args.db)
     if args.command == "report":
         return _report(con, args)
-        _emit({"out": str(args.out), "format": args.format}, args.json, f"已生成 {args.out}")
-        return 0
     if args.command == "kpi":
         from .kpi import kpi
         result = kpi(con, _scope(args), args.as_of, args.start, args.end)

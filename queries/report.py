@@ -19,7 +19,7 @@ from . import analysis
 from .config import load_config
 from .formatting import COLUMN_LABELS, fmt_change, fmt_met, fmt_target, fmt_value
 from .kpi import kpi, rank
-from .metrics import BY_ID, GROUPS, PUBLIC
+from .metrics import BY_ID, GROUPS, PUBLIC, Metric
 from .periods import Period, Scope
 
 DEDUCTIONS = {  # ranking rule -> (label, unit)
@@ -37,6 +37,40 @@ class ReportRequest:
     as_of: date | None = None
     start: date | None = None
     end: date | None = None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What every output of one request states, computed once: the scorecard (`kpi`), the
+    ranking (`rank`), the period they describe and when they were computed."""
+    request: ReportRequest
+    scorecard: dict
+    ranking: list[dict]
+    generated_at: datetime
+
+    @property
+    def period(self) -> Period:
+        s = self.scorecard
+        return Period("current", date.fromisoformat(s["from"]), date.fromisoformat(s["to"]),
+                      date.fromisoformat(s["as_of"]))
+
+    @property
+    def period_text(self) -> str:
+        return f"{self.period.start:%Y年%-m月%-d日}至{self.period.end:%Y年%-m月%-d日}"
+
+    def trace_items(self) -> list[tuple[str, str]]:
+        """Scope, period, as-of date and generation time: what makes a printed number traceable."""
+        s = self.scorecard
+        return [("统计范围", scope_text(self.request.scope)), ("统计期间", f"{s['from']} 至 {s['to']}"),
+                ("口径截至", s["as_of"]), ("生成时间", f"{self.generated_at:%Y-%m-%d %H:%M}")]
+
+    def trace_line(self, sep: str = "；") -> str:
+        return sep.join(f"{label}：{value}" for label, value in self.trace_items())
+
+
+def snapshot(con: duckdb.DuckDBPyConnection, request: ReportRequest) -> Snapshot:
+    args = (request.scope, request.as_of, request.start, request.end)
+    return Snapshot(request, kpi(con, *args), rank(con, *args), datetime.now())
 
 
 def scope_text(scope: Scope) -> str:
@@ -59,41 +93,61 @@ def deduction_reasons(row: dict) -> str:
                     for points, rule in items[:3])
 
 
+def village_line(row: dict) -> dict:
+    """A ranked village as the 通报 and the deck print it."""
+    return {"rank": row["rank"], "township": row["township"] or "", "village": row["village"] or "",
+            "place": f"{row['township'] or ''}{row['village'] or ''}", "score": f"{row['score']:g}",
+            "grade": row["grade"], "cases": fmt_value(BY_ID["cases"], row["cases"]), "reasons": deduction_reasons(row)}
+
+
+def verdict(metric: Metric, figure: dict) -> str:
+    """达标 / 未达标（差…） / 仅列示 / —"""
+    if not metric.rule:
+        return "仅列示"
+    text = fmt_met(figure["met"])
+    if figure["met"] is False and metric.rule != "fall":
+        gap = abs(figure["value"] - metric.target)
+        text += f"（差距：{fmt_value(metric, gap)}）" if metric.fmt == "count" else f"（差{gap * 100:.1f}个百分点）"
+    return text
+
+
+def issues(scorecard: dict) -> list[dict]:
+    """The metrics a meeting must act on, in registry order: off target, or an adverse 告警
+    against 同比 (one line per metric when both)."""
+    alerted = {row.metric for row in analysis.alerts(scorecard).itertuples()
+               if row.level == "告警" and row.adverse}
+    found = []
+    for metric in PUBLIC:
+        figure = scorecard["metrics"][metric.id]
+        parts = []
+        if figure["met"] is False:
+            parts.append(f"{metric.name}{fmt_value(metric, figure['value'])}，目标{fmt_target(metric)}，未达标")
+        if metric.id in alerted:
+            change = fmt_change(metric, figure["value"], figure["yoy"])
+            parts.append(f"{change}，告警" if parts else f"{metric.name}{fmt_value(metric, figure['value'])}，{change}，告警")
+        if parts:
+            found.append({"metric": metric, "text": "；".join(parts)})
+    return found
+
+
 def bulletin_context(con: duckdb.DuckDBPyConnection, request: ReportRequest) -> dict:
     """Everything the 通报 says, as numbers and short texts from the metric registry."""
-    scorecard = kpi(con, request.scope, request.as_of, request.start, request.end)
-    ranking = rank(con, request.scope, request.as_of, request.start, request.end)
-    figures = scorecard["metrics"]
-    period = Period("current", date.fromisoformat(scorecard["from"]), date.fromisoformat(scorecard["to"]),
-                    date.fromisoformat(scorecard["as_of"]))
+    shot = snapshot(con, request)
+    figures, ranking = shot.scorecard["metrics"], shot.ranking
 
     def item(metric_id: str) -> dict:
         metric, figure = BY_ID[metric_id], figures[metric_id]
-        verdict = fmt_met(figure["met"]) if metric.rule else "仅列示"
-        if figure["met"] is False and metric.rule != "fall":
-            verdict += f"（差距：{fmt_value(metric, abs(figure['value'] - metric.target))}）" \
-                if metric.fmt == "count" else \
-                f"（差{abs(figure['value'] - metric.target) * 100:.1f}个百分点）"
         return {"metric": metric, "value": fmt_value(metric, figure["value"]),
                 "change": fmt_change(metric, figure["value"], figure["yoy"]),
-                "target": fmt_target(metric), "verdict": verdict, "met": figure["met"]}
+                "target": fmt_target(metric), "verdict": verdict(metric, figure), "met": figure["met"]}
 
-    groups = [{"name": group, "rows": [item(m.id) for m in PUBLIC if m.group == group]} for group in GROUPS]
-    alerts = analysis.alerts(scorecard)
-    problems = [f"{i['metric'].name}{i['value']}，目标{i['target']}，未达标。"
-                for g in groups for i in g["rows"] if i["met"] is False]
-    problems += [f"{row.name}{row.level}：{fmt_change(BY_ID[row.metric], row.value, row.yoy)}。"
-                 for row in alerts.itertuples() if row.level == "告警" and row.adverse]
-    channels = analysis.breakdown(con, request.scope, period, "channel", ["cases"])
-    grades = {grade: sum(1 for r in ranking if r["grade"] == grade) for grade in ("绿", "黄", "红")}
-    lowest = [{"place": f"{r['township'] or ''}{r['village'] or ''}", "score": f"{r['score']:g}",
-               "grade": r["grade"], "reasons": deduction_reasons(r)} for r in ranking[-3:][::-1]]
+    channels = analysis.breakdown(con, request.scope, shot.period, "channel", ["cases"])
     return {
-        "unit": unit_name(), "scope_text": scope_text(request.scope),
-        "period": {"from": scorecard["from"], "to": scorecard["to"], "as_of": scorecard["as_of"]},
-        "period_text": f"{period.start:%Y年%-m月%-d日}至{period.end:%Y年%-m月%-d日}",
-        "generated_at": f"{datetime.now():%Y-%m-%d %H:%M}",
-        "groups": groups, "problems": problems, "grades": grades, "lowest": lowest,
+        "unit": unit_name(), "trace": shot.trace_line(), "period_text": shot.period_text,
+        "groups": [{"name": group, "rows": [item(m.id) for m in PUBLIC if m.group == group]} for group in GROUPS],
+        "problems": [issue["text"] for issue in issues(shot.scorecard)],
+        "grades": {grade: sum(1 for r in ranking if r["grade"] == grade) for grade in ("绿", "黄", "红")},
+        "lowest": [village_line(r) for r in ranking[-3:][::-1]],
         "ranking_count": len(ranking),
         "channels": [{"name": r.channel if isinstance(r.channel, str) else "未注明", "cases": r.cases}
                      for r in channels.itertuples()],
@@ -165,45 +219,39 @@ _PERCENT_COLUMNS = {"repeat_ratio", "satisfaction_rate"}
 _HIDDEN_COLUMNS = {"petitioner_key", "category_raw"}
 
 
-def _sheet_frames(con: duckdb.DuckDBPyConnection, request: ReportRequest, masked: bool):
-    scorecard = kpi(con, request.scope, request.as_of, request.start, request.end)
-    period = Period("current", date.fromisoformat(scorecard["from"]), date.fromisoformat(scorecard["to"]),
-                    date.fromisoformat(scorecard["as_of"]))
+def _sheet_frames(con: duckdb.DuckDBPyConnection, shot: Snapshot, masked: bool):
+    scope = shot.request.scope
     for sheet, source in _SHEETS:
         if source == "ranking":
-            rows = rank(con, request.scope, request.as_of, request.start, request.end)
             frame = pd.DataFrame([{k: v for k, v in r.items() if k not in ("deductions", "events")}
                                   | {f"扣分:{DEDUCTIONS[rule][0]}": points for rule, points in r["deductions"].items()}
-                                  for r in rows])
+                                  for r in shot.ranking])
         elif source == "leaders":
-            frame = analysis.leader_table(con, request.scope, period)
+            frame = analysis.leader_table(con, scope, shot.period)
         else:
-            frame = analysis.case_list(con, request.scope, period, source, masked=masked)
+            frame = analysis.case_list(con, scope, shot.period, source, masked=masked)
         yield sheet, frame.drop(columns=[c for c in frame.columns if c in _HIDDEN_COLUMNS])
 
 
 def write_xlsx(con: duckdb.DuckDBPyConnection, request: ReportRequest, path: Path, masked: bool = True) -> None:
     """One workbook: a cover sheet stating scope/period/as-of/masking, then the six lists."""
     import xlsxwriter
+    shot = snapshot(con, request)
     workbook = xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_urls": False,
                                           "strings_to_numbers": False})
     header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
     percent = workbook.add_format({"num_format": "0.0%"})
     cover = workbook.add_worksheet("说明")
-    scorecard = kpi(con, request.scope, request.as_of, request.start, request.end)
     lines = [
         f"{unit_name()}信访工作清单",
-        f"统计范围：{scope_text(request.scope)}",
-        f"统计期间：{scorecard['from']} 至 {scorecard['to']}",
-        f"口径截至：{scorecard['as_of']}",
-        f"生成时间：{datetime.now():%Y-%m-%d %H:%M}",
+        *(f"{label}：{value}" for label, value in shot.trace_items()),
         "个人信息：已隐去（脱敏）" if masked else "个人信息：未脱敏——本文件含信访人姓名、证件号码、联系电话，仅限授权人员使用，不得外传",
     ]
     for row, text in enumerate(lines):
         cover.write_string(row, 0, text)
     cover.set_column(0, 0, 90)
-    for sheet, frame in _sheet_frames(con, request, masked):
+    for sheet, frame in _sheet_frames(con, shot, masked):
         worksheet = workbook.add_worksheet(sheet)
         columns = list(frame.columns)
         for col, name in enumerate(columns):
@@ -238,9 +286,13 @@ def _write_cell(worksheet, row: int, col: int, value, date_format, number_format
 
 def write_report(con: duckdb.DuckDBPyConnection, fmt: str, path: Path, request: ReportRequest,
                  masked: bool = True) -> None:
-    """The CLI's one entry: md, docx or xlsx for the request (the PPTX deck is still to come)."""
+    """The one entry of the CLI and the pages: pptx, docx, md or xlsx for the request.
+    Only the xlsx lists carry personal data (masked unless asked); the deck and the 通报 never do."""
     path = Path(path)
-    if fmt == "xlsx":
+    if fmt == "pptx":
+        from .deck import write_deck
+        write_deck(con, request, path)
+    elif fmt == "xlsx":
         write_xlsx(con, request, path, masked)
     elif fmt in ("md", "docx"):
         markdown = bulletin_markdown(con, request)
