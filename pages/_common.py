@@ -21,7 +21,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from queries import analysis, db, engine, kpi as kpi_module, periods
+from queries import analysis, db, kpi as kpi_module, periods
 from queries.access import LOCAL_USER, User, record_audit, restrict
 from queries.config import load_config
 from queries.formatting import COLUMN_LABELS, DASH, fmt_change, fmt_target, fmt_value
@@ -160,10 +160,7 @@ def _breakdown(version: tuple, scope: Scope, period: Period, by: str, ids: tuple
 @_cache
 def _monthly_by(version: tuple, scope: Scope, as_of: date, by: str, ids: tuple[str, ...],
                 count: int) -> pd.DataFrame:
-    earliest, _ = periods.data_range(connection(version))
-    months = periods.months(as_of, count, first=earliest)
-    frame = engine.metric_frame(connection(version), scope, months, list(ids), group_by=(by,))
-    return frame.rename(columns={"period": "month"})
+    return analysis.monthly_by(connection(version), scope, as_of, by, list(ids), count)
 
 
 @_cache

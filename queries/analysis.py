@@ -63,6 +63,14 @@ def trend(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date, metric_ids:
     return result
 
 
+def monthly_by(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date, by: str, metric_ids: list[str],
+               count: int = 24) -> pd.DataFrame:
+    """Monthly values per value of one column (e.g. 越级上访人次 by level): month, <by>, metrics."""
+    periods = months(as_of, count, first=data_range(con)[0])
+    frame = metric_frame(con, scope, periods, metric_ids, group_by=(by,))
+    return frame.rename(columns={"period": "month"})
+
+
 def alert_level(value, yoy) -> str | None:
     """告警 / 异常 / 平稳 from the 同比 change; None when there is nothing to compare."""
     if value is None or yoy is None or pd.isna(value) or pd.isna(yoy):

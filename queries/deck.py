@@ -27,10 +27,8 @@ from pptx.util import Inches, Pt
 
 from . import analysis, charts
 from .config import load_config
-from .engine import metric_frame
 from .formatting import COLUMN_LABELS, fmt_change, fmt_met, fmt_target, fmt_value
 from .metrics import BY_ID, GROUPS, PUBLIC
-from .periods import data_range, months
 from .report import ReportRequest, Snapshot, issues, snapshot, unit_name, village_line
 
 # PowerPoint has no font fallback list; the GB2312 charset on the east-asian font lets
@@ -167,9 +165,8 @@ CHART_WIDTH, CHART_HEIGHT = (RIGHT - LEFT - GAP) // 2, BODY_BOTTOM - BELOW_TILES
 
 def _monthly_by_level(con, shot: Snapshot) -> pd.DataFrame:
     """越级上访人次 per month and level, as the 越级与集体访 page draws it."""
-    periods = months(shot.period.as_of, TREND_MONTHS, first=data_range(con)[0])
-    frame = metric_frame(con, shot.request.scope, periods, ["skip_level_persons"], group_by=("level",))
-    frame = frame.rename(columns={"period": "month"})
+    frame = analysis.monthly_by(con, shot.request.scope, shot.period.as_of, "level", ["skip_level_persons"],
+                                TREND_MONTHS)
     return frame[frame["level"].isin(load_config()["metrics"]["skip_levels"])]
 
 

@@ -192,3 +192,12 @@ def cases_db(tmp_path):
     """Factory: cases (dicts) -> connection on a database built by importing them."""
     yield from _closing(lambda cases, as_of=AS_OF, name="cases.duckdb", strict=True:
                         build_db(tmp_path, cases, as_of, name, strict))
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """The bundled demo county, built once for the session; tests only read it."""
+    from queries.demo import build_demo
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    build_demo(path)
+    return path

@@ -59,14 +59,6 @@ def serve(db: Path, **env: str):
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    from queries.demo import build_demo
-    db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
-    build_demo(db)
-    return db
-
-
-@pytest.fixture(scope="module")
 def app(demo_db):
     yield from serve(demo_db)
 

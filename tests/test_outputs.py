@@ -23,7 +23,6 @@ from python_calamine import CalamineWorkbook
 from queries import analysis
 from queries.access import audit_log
 from queries.db import cursor, open_reader
-from queries.demo import build_demo
 from queries.formatting import COLUMN_LABELS, fmt_change, fmt_met, fmt_target, fmt_value
 from queries.kpi import kpi, rank
 from queries.metrics import BY_ID, PUBLIC
@@ -35,13 +34,6 @@ SCOPES = {"all": Scope(), "township": Scope(townships=("青石镇",))}
 TITLES = [f"{unit_name()}信访工作联席会议", "目标完成情况（一）：三降、四升", "目标完成情况（二）：三个100%、五不",
           "信访趋势", "村居排名", "重复信访", "越级与集体访", "超期与包案"]
 NAMES = {m.name: m for m in PUBLIC}
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("outputs") / "demo.duckdb"
-    build_demo(path)
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ import pptx
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from queries.demo import build_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 120
@@ -40,13 +39,6 @@ try:
 finally:
     DeltaGenerator.download_button = offer
 """
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("page") / "demo.duckdb"
-    build_demo(path)
-    return path
 
 
 def app(monkeypatch, demo_db: Path, fail: bool = False) -> AppTest:
