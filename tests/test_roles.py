@@ -180,3 +180,22 @@ def test_oidc_identity_maps_to_a_user_by_email(monkeypatch, tmp_path, demo_db, u
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     assert_clean(at)
     assert at.metric and any("信访办管理员" in m.value for m in at.markdown)
+
+
+def test_cadre_exports_hold_only_their_village(monkeypatch, tmp_path, demo_db, users):
+    """The meeting outputs a cadre downloads are built for their village alone."""
+    import io
+
+    import python_calamine
+    configure(monkeypatch, tmp_path, demo_db, "local", users)
+    at = signed_in("cadre", t="柳河镇")
+    for key in ("md", "xlsx"):
+        at.button(key=f"make_{key}").click().run()
+        assert not at.exception and not at.error
+    built = at.session_state["_meeting_outputs"]
+    bulletin = built["md"][1].decode("utf-8")
+    workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(built["xlsx"][1]))
+    lists = "\n".join(str(cell) for name in workbook.sheet_names
+                      for row in workbook.get_sheet_by_name(name).to_python() for cell in row)
+    for text in (bulletin, lists):
+        assert "上庄村" in text and not [v for v in OTHER_VILLAGES if v in text]
