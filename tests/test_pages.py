@@ -124,7 +124,7 @@ def test_overview_equals_kpi(monkeypatch, demo_db, expected):
 def test_overview_worst_villages_come_from_rank(monkeypatch, demo_db, expected):
     at = open_app(monkeypatch, demo_db)
     worst = [row["village"] for row in expected(rank)[-5:][::-1]]
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert list(table["村(社区)"]) == worst
 
 
