@@ -21,10 +21,6 @@ from datetime import date
 from pages import _common as ui
 from pages import _outputs
 from queries.periods import Scope
-if {fail!r}:
-    def broken(*args, **kwargs):
-        raise OSError("disk full")
-    _outputs.write_report = broken
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 offer = DeltaGenerator.download_button
@@ -43,7 +39,13 @@ finally:
 
 def app(monkeypatch, demo_db: Path, fail: bool = False) -> AppTest:
     monkeypatch.setenv("XINFANG_DB", str(demo_db))
-    at = AppTest.from_string(SCRIPT.format(root=str(ROOT), fail=fail), default_timeout=TIMEOUT)
+    if fail:  # the app imports the same module object; monkeypatch restores it after the test
+        from pages import _outputs
+
+        def broken(*args, **kwargs):
+            raise OSError("disk full")
+        monkeypatch.setattr(_outputs, "write_report", broken)
+    at = AppTest.from_string(SCRIPT.format(root=str(ROOT)), default_timeout=TIMEOUT)
     return at.run()
 
 
