@@ -95,7 +95,7 @@ def check_zip(data: bytes, max_bytes: int) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
+    except Exception as exc:  # BadZipFile, but a damaged directory also raises NotImplementedError, ValueError…
         raise FileRefused("无法读取 Excel 文件：文件已损坏或并非 Excel 格式（可能是改了扩展名的其他文件）。") from exc
     if unpacked > max_bytes or unpacked > MAX_UNZIPPED_RATIO * max(len(data), 1):
         raise FileRefused(f"文件解压后过大（{unpacked / 2**20:.0f} MB），疑似异常文件，已拒收。")

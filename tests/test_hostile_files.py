@@ -208,3 +208,12 @@ def test_zip_bomb_is_refused_without_unpacking(files):
     with zipfile.ZipFile(io.BytesIO(files["bomb.xlsx"].read_bytes())) as archive:
         assert sum(i.file_size for i in archive.infolist()) >= 100 * 2**20
     assert files["bomb.xlsx"].stat().st_size < 2**20
+
+
+def test_workbook_claiming_an_unknown_zip_version_is_refused(seeded, valid_bytes):
+    """Found by the fuzz test: zipfile raises NotImplementedError, not BadZipFile, here."""
+    data = bytearray(valid_bytes)
+    entry = data.index(b"PK\x01\x02")          # first central-directory entry
+    data[entry + 6] = 64                       # "version needed to extract": 6.4
+    report = import_file(seeded, Path("v64.xlsx"), as_of=d(2026, 11, 1), data=bytes(data))
+    assert report.refused and "并非 Excel 格式" in report.refused
