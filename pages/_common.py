@@ -158,9 +158,8 @@ def _breakdown(version: tuple, scope: Scope, period: Period, by: str, ids: tuple
 
 
 @_cache
-def _monthly_by(version: tuple, scope: Scope, as_of: date, by: str, ids: tuple[str, ...],
-                count: int) -> pd.DataFrame:
-    return analysis.monthly_by(connection(version), scope, as_of, by, list(ids), count)
+def _skip_level_by_month(version: tuple, scope: Scope, as_of: date, count: int) -> pd.DataFrame:
+    return analysis.skip_level_by_month(connection(version), scope, as_of, count)
 
 
 @_cache
@@ -219,27 +218,28 @@ class View:
         """The current period as `queries` resolves it (to cut back to the as-of date)."""
         return _period(self.version, self.as_of, self.start, self.end)
 
+    def _within(self, scope: Scope | None) -> Scope:
+        """A page's own scope (e.g. one village to drill into), still inside the user's jurisdiction."""
+        return restrict(scope, self.user) if scope else self.scope
+
     # Cached query calls for this view.
     def kpi(self, scope: Scope | None = None) -> dict:
-        scope = restrict(scope, self.user) if scope else self.scope
-        return _kpi(self.version, scope, self.as_of, self.start, self.end)
+        return _kpi(self.version, self._within(scope), self.as_of, self.start, self.end)
 
     def rank(self) -> list[dict]:
         return _rank(self.version, self.scope, self.as_of, self.start, self.end)
 
     def trend(self, ids, count: int = 12, scope: Scope | None = None, with_yoy: bool = True) -> pd.DataFrame:
-        scope = restrict(scope, self.user) if scope else self.scope
-        return _trend(self.version, scope, self.as_of, tuple(ids), count, with_yoy)
+        return _trend(self.version, self._within(scope), self.as_of, tuple(ids), count, with_yoy)
 
     def breakdown(self, by: str, ids) -> pd.DataFrame:
         return _breakdown(self.version, self.scope, self.period, by, tuple(ids))
 
-    def monthly_by(self, by: str, ids, count: int = 24) -> pd.DataFrame:
-        return _monthly_by(self.version, self.scope, self.as_of, by, tuple(ids), count)
+    def skip_level_by_month(self, count: int = 24) -> pd.DataFrame:
+        return _skip_level_by_month(self.version, self.scope, self.as_of, count)
 
     def case_list(self, name: str, scope: Scope | None = None) -> pd.DataFrame:
-        scope = restrict(scope, self.user) if scope else self.scope
-        return _case_list(self.version, scope, self.period, name, not self.unmasked)
+        return _case_list(self.version, self._within(scope), self.period, name, not self.unmasked)
 
     def top_repeaters(self, limit: int = 20) -> pd.DataFrame:
         return _top_repeaters(self.version, self.scope, self.period, limit, not self.unmasked)

@@ -68,8 +68,7 @@ st.subheader("五不")
 ui.metric_grid(view, FIVE_NOT, columns=4)
 
 st.subheader("越级上访人次（按登记层级，按月）")
-by_level = view.monthly_by("level", ["skip_level_persons"], 24)
-by_level = by_level[by_level["level"].isin(skip_levels)]
+by_level = view.skip_level_by_month(24)
 st.plotly_chart(charts.stacked_figure(by_level, "month", "level", "skip_level_persons", skip_levels,
                                       charts.LEVEL_COLORS, size=size, unit="人次"),
                 width="stretch", config={"displayModeBar": False})

@@ -63,12 +63,13 @@ def trend(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date, metric_ids:
     return result
 
 
-def monthly_by(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date, by: str, metric_ids: list[str],
-               count: int = 24) -> pd.DataFrame:
-    """Monthly values per value of one column (e.g. 越级上访人次 by level): month, <by>, metrics."""
+def skip_level_by_month(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date,
+                        count: int = 24) -> pd.DataFrame:
+    """越级上访人次 per month and skip level (the configured levels only): month, level, value."""
     periods = months(as_of, count, first=data_range(con)[0])
-    frame = metric_frame(con, scope, periods, metric_ids, group_by=(by,))
-    return frame.rename(columns={"period": "month"})
+    frame = metric_frame(con, scope, periods, ["skip_level_persons"], group_by=("level",))
+    frame = frame.rename(columns={"period": "month"})
+    return frame[frame["level"].isin(load_config()["metrics"]["skip_levels"])].reset_index(drop=True)
 
 
 def alert_level(value, yoy) -> str | None:

@@ -163,13 +163,6 @@ def _picture(slide, png: bytes | None, left, top, width, height, empty: str) -> 
 CHART_WIDTH, CHART_HEIGHT = (RIGHT - LEFT - GAP) // 2, BODY_BOTTOM - BELOW_TILES
 
 
-def _monthly_by_level(con, shot: Snapshot) -> pd.DataFrame:
-    """越级上访人次 per month and level, as the 越级与集体访 page draws it."""
-    frame = analysis.monthly_by(con, shot.request.scope, shot.period.as_of, "level", ["skip_level_persons"],
-                                TREND_MONTHS)
-    return frame[frame["level"].isin(load_config()["metrics"]["skip_levels"])]
-
-
 def _charts(con: duckdb.DuckDBPyConnection, shot: Snapshot) -> dict[str, go.Figure | None]:
     """The deck's figures by name; None where there is nothing to draw."""
     scope, period = shot.request.scope, shot.period
@@ -185,7 +178,7 @@ def _charts(con: duckdb.DuckDBPyConnection, shot: Snapshot) -> dict[str, go.Figu
         "repeat": charts.trend_figure(trend, ratio, ratio.target, size="deck", title="重复信访占比（按月）"),
         "repeat_category": charts.bar_figure(by_category, "category", ratio, ratio.target, size="deck", top=10,
                                              title="重复信访占比（按问题分类，前10）"),
-        "skip": charts.stacked_figure(_monthly_by_level(con, shot), "month", "level", "skip_level_persons",
+        "skip": charts.stacked_figure(analysis.skip_level_by_month(con, scope, period.as_of, TREND_MONTHS), "month", "level", "skip_level_persons",
                                       skip_levels, charts.LEVEL_COLORS, size="deck", unit="人次",
                                       title="越级上访人次（按登记层级，按月）"),
         "collective": charts.collective_figure(sizes, size="deck", title="集体访（按人数与层级，批）")

@@ -133,3 +133,16 @@ def test_incidents_count_in_five_nos(con):
     assert listed["description"].tolist() == ["某村村民冲击会场"]
     with pytest.raises(ValueError):
         analysis.add_incident(con, "other", d(2025, 2, 1), "x")
+
+
+def test_skip_level_by_month_counts_persons_at_skip_levels_only(tmp_path):
+    con = build(tmp_path, [
+        {"case_id": "S1", "registered_on": d(2025, 2, 3), "channel": "来访", "level": "省", "persons": 2},
+        {"case_id": "S2", "registered_on": d(2025, 2, 9), "channel": "来访", "level": "市"},
+        {"case_id": "S3", "registered_on": d(2025, 3, 1), "channel": "来访", "level": "省", "persons": 3},
+        {"case_id": "S4", "registered_on": d(2025, 3, 2), "channel": "来访", "level": "县"},   # not a skip level
+        {"case_id": "S5", "registered_on": d(2025, 3, 3), "channel": "来信", "level": "省"},   # not a visit
+    ])
+    frame = analysis.skip_level_by_month(con, Scope(), d(2025, 3, 31), count=2)
+    got = {(r.month, r.level): r.skip_level_persons for r in frame.itertuples()}
+    assert got == {("2025-02", "省"): 2, ("2025-02", "市"): 1, ("2025-03", "省"): 3}
