@@ -8,7 +8,7 @@ became true, not the next poll of a script):
   and Streamlit's status widget (`[data-testid=stStatusWidget]`, "Running…"/"Connecting")
   is gone. Note the widget fades out over 200 ms after the run ends; idle includes that.
 * fully drawn (总览): idle, and every metric card of the scorecard (`[data-testid=stMetric]`,
-  one per public metric) is present with its value and a drawn sparkline inside, every
+  one per public metric) is present with its value and its card's sparkline is drawn, every
   Plotly chart on the page (`[data-testid=stPlotlyChart]`) holds a drawn svg/canvas, and every
   st.dataframe holds its canvas; none of them is stale (`data-stale`, greyed out from the previous
   run) and no skeleton placeholder is left. 总览 has no Plotly chart today (its charts are on
@@ -208,7 +208,8 @@ DRAWN_JS = """
   if (metrics.length < cards) return false;
   for (const m of metrics) {
     if (stale(m) || !m.querySelector('[data-testid=stMetricValue]')) return false;
-    if (!m.querySelector('[data-testid=stMetricChart] svg, [data-testid=stMetricChart] canvas')) return false;
+    const spark = m.closest('[data-testid=stVerticalBlock]')?.querySelector('svg.sparkline path');
+    if (!spark || stale(spark)) return false;
   }
   for (const c of document.querySelectorAll('[data-testid=stPlotlyChart]'))
     if (stale(c) || !c.querySelector('.main-svg, canvas')) return false;

@@ -21,7 +21,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from queries import analysis, db, kpi as kpi_module, periods
+from queries import analysis, charts, db, kpi as kpi_module, periods
 from queries.access import LOCAL_USER, User, record_audit, restrict
 from queries.config import load_config
 from queries.formatting import COLUMN_LABELS, DASH, fmt_change, fmt_target, fmt_value
@@ -701,9 +701,13 @@ def met_mark(metric: Metric, met) -> str:
     return {True: ":green[**✔ 达标**]", False: ":red[**✘ 未达标**]"}.get(met, "达标 —")
 
 
-def metric_card(metric_id: str, figure: dict, spark: list[float] | None = None) -> None:
-    """One scorecard figure: value, 同比 delta (coloured by which way is good), sparkline,
-    口径 tooltip; then target, 达标 and 环比 in a caption."""
+SPARK_COLORS = {True: charts.COLORS["告警"], False: charts.COLORS["target"], None: charts.COLORS["yoy"]}
+
+
+def metric_card(metric_id: str, figure: dict, spark: pd.Series | None = None, spark_height: int = 56) -> None:
+    """One scorecard figure in a bordered card: value, 同比 delta (coloured by which way is
+    good), 口径 tooltip, and the monthly sparkline (`spark`, indexed by month) in the delta's
+    colour; then target, 达标 and 环比 in a caption."""
     metric = BY_ID[metric_id]
     value, yoy, pop = figure["value"], figure["yoy"], figure["pop"]
     change = signed_change(metric, value, yoy)
@@ -713,9 +717,15 @@ def metric_card(metric_id: str, figure: dict, spark: list[float] | None = None) 
         change, color, arrow = DASH, "off", "off"
     elif value == yoy:
         change, color, arrow = "持平", "off", "off"
-    st.metric(metric.name, fmt_value(metric, value), change, delta_color=color, delta_arrow=arrow,
-              delta_description="同比", help=tooltip(metric), border=True,
-              chart_data=[v for v in (spark or []) if not missing(v)] or None)
+    with st.container(border=True):
+        st.metric(metric.name, fmt_value(metric, value), change, delta_color=color, delta_arrow=arrow,
+                  delta_description="同比", help=tooltip(metric))
+        if spark is not None and len(spark):
+            shown = spark.dropna()
+            title = (f"{spark.index[0]} 至 {spark.index[-1]} 逐月："
+                     f"最低 {fmt_value(metric, shown.min())}，最高 {fmt_value(metric, shown.max())}") if len(shown) else ""
+            st.markdown(charts.sparkline_svg(spark.tolist(), SPARK_COLORS[adverse(metric, value, yoy)],
+                                             spark_height, title), unsafe_allow_html=True)
     pop_text = fmt_change(metric, value, pop, "环比").replace("无可比数据", " —")
     pop_color = {True: "red", False: "green"}.get(adverse(metric, value, pop))
     pop_md = f":{pop_color}[{pop_text}]" if pop_color else pop_text
@@ -727,12 +737,13 @@ def metric_grid(view: View, metric_ids: list[str], columns: int = 5, spark_month
     figures = view.kpi()["metrics"]
     # One series of every public metric serves the sparklines of all groups (one query, one cache entry).
     ids = SPARK_IDS if set(metric_ids) <= set(SPARK_IDS) else (*SPARK_IDS, *metric_ids)
-    trend = view.trend(ids, spark_months, with_yoy=False) if sparks else None
+    trend = view.trend(ids, spark_months, with_yoy=False).set_index("month") if sparks else None
     for start in range(0, len(metric_ids), columns):
         row = metric_ids[start:start + columns]
         for column, metric_id in zip(st.columns(columns), row):
             with column:
-                metric_card(metric_id, figures[metric_id], trend[metric_id].tolist() if sparks else None)
+                metric_card(metric_id, figures[metric_id], trend[metric_id] if sparks else None,
+                            spark_height=110 if view.present else 56)
 
 
 SPARK_IDS = tuple(m.id for m in PUBLIC)

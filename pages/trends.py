@@ -36,7 +36,7 @@ frame = view.trend([metric.id], count)
 
 card, chart = st.columns([1, 3]) if not view.present else (st.container(), st.container())
 with card:
-    ui.metric_card(metric.id, view.kpi()["metrics"][metric.id], frame[metric.id].tolist())
+    ui.metric_card(metric.id, view.kpi()["metrics"][metric.id], frame.set_index("month")[metric.id])
 with chart:
     st.plotly_chart(charts.trend_figure(frame, metric, metric.target, size="present" if view.present else "screen",
                                         title=f"{metric.name}（按月，各月截至月末）"),

@@ -6,6 +6,7 @@ same in a browser and in a headless PNG export. Nothing is loaded from the netwo
 """
 from __future__ import annotations
 
+import html
 import math
 
 import pandas as pd
@@ -65,6 +66,40 @@ def for_export(fig: go.Figure) -> go.Figure:
     fig.update_yaxes(automargin=True)
     fig.update_layout(margin_r=max(fig.layout.margin.r or 0, 4 * (fig.layout.font.size or SIZES["deck"])))
     return fig
+
+
+def sparkline_svg(values: list, color: str, height: int = 56, title: str = "") -> str:
+    """A metric card's sparkline as inline SVG, "" when there is no value.
+
+    Drawn by the browser with the page: Streamlit's own card chart loads Vega on demand, which
+    delayed a first visit of 总览 by ~0.3 s (benchmarks/bench_browser.py). The x axis is 0..100
+    stretched to the card's width; the values span the height less a margin for the stroke;
+    a missing month leaves a gap, a lone month is a dot, a flat series sits in the middle;
+    the line is 2 px, thicker on a taller (projected) card.
+    """
+    points = [(i, float(v)) for i, v in enumerate(values) if not _missing(v)]
+    if not points:
+        return ""
+    low, high = min(v for _, v in points), max(v for _, v in points)
+    margin, last = 3, max(len(values) - 1, 1)
+
+    def xy(i: int, v: float) -> str:
+        y = height / 2 if high == low else margin + (high - v) / (high - low) * (height - 2 * margin)
+        return f"{i * 100 / last:.2f},{y:.2f}"
+
+    runs: list[list[str]] = []   # runs of consecutive months
+    for i, v in points:
+        if runs and i - 1 == previous:
+            runs[-1].append(xy(i, v))
+        else:
+            runs.append([xy(i, v)])
+        previous = i
+    # A run of one month is a zero-length segment: its round cap draws a dot.
+    path = " ".join(f"M{run[0]}" + ("".join(f" L{p}" for p in run[1:]) or " l0,0") for run in runs)
+    return (f'<svg class="sparkline" role="img" viewBox="0 0 100 {height}" preserveAspectRatio="none" '
+            f'width="100%" height="{height}"><title>{html.escape(title)}</title>'
+            f'<path d="{path}" fill="none" stroke="{color}" stroke-width="{max(2, round(height / 36))}" '
+            'stroke-linejoin="round" stroke-linecap="round" vector-effect="non-scaling-stroke"/></svg>')
 
 
 def _month_axis(fig: go.Figure, months: int) -> None:

@@ -7,13 +7,14 @@ notice; presentation mode, the import page and the incident form work end to end
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from queries import db
+from queries import analysis, db
 from queries.formatting import fmt_value
 from queries.kpi import kpi, rank
 from queries.metrics import BY_ID, PUBLIC
@@ -119,6 +120,29 @@ def test_overview_equals_kpi(monkeypatch, demo_db, expected):
     assert shown == want
     assert shown["信访总量"] == f"{expected()['metrics']['cases']['value']}件"
     assert len(shown) == len(PUBLIC)
+
+
+def test_overview_sparklines_are_the_monthly_series(monkeypatch, demo_db, expected):
+    """Each card carries the last 12 months of its metric, coloured by the 同比 direction:
+    the lowest month at the bottom of the card, the highest at the top (see test_charts)."""
+    at = open_app(monkeypatch, demo_db)
+    sparks = [m.value for m in at.markdown if 'class="sparkline"' in m.value]
+    assert len(sparks) == len(PUBLIC)
+    result = expected()
+    months = expected(analysis.trend, scope=Scope(), as_of=date.fromisoformat(result["as_of"]),
+                      metric_ids=[m.id for m in PUBLIC], count=12, with_yoy=False)
+    colours = {True: "#c62828", False: "#2e7d32", None: "#9aa5b1"}
+    for svg, metric in zip(sparks, PUBLIC):  # cards in registry order
+        series = months[metric.id].astype(float)
+        figure = result["metrics"][metric.id]
+        value, yoy = figure["value"], figure["yoy"]
+        adverse = None if value is None or yoy is None or value == yoy else (value > yoy) != metric.rise_is_good
+        assert f'stroke="{colours[adverse]}"' in svg, metric.id
+        assert f"{months['month'].iloc[0]} 至 {months['month'].iloc[-1]}" in svg
+        points = dict(re.findall(r"([\d.]+),([\d.]+)", svg.split(' d="')[1]))
+        if series.max() > series.min():
+            assert points[f"{series.idxmax() * 100 / 11:.2f}"] == "3.00", metric.id
+            assert points[f"{series.idxmin() * 100 / 11:.2f}"] == "53.00", metric.id
 
 
 def test_overview_worst_villages_come_from_rank(monkeypatch, demo_db, expected):
