@@ -15,6 +15,7 @@ Fixtures: `make_db` (factory of fresh connections), `con` (one fresh connection)
 from __future__ import annotations
 
 import csv
+import os
 from datetime import date, datetime
 from pathlib import Path
 
@@ -22,6 +23,10 @@ import pytest
 
 from queries.db import connect
 from queries.importer import import_files
+
+# The dashboard's background warmer (pages._common) stays idle in tests: it would compute figures
+# of every test's database behind the tests' backs. test_pages turns it on where it is tested.
+os.environ["XINFANG_WARM_SECONDS"] = "0"
 
 # The fixed import day of `build_db` (rule 3 of SCHEMA.md §5 refuses later registrations).
 AS_OF = date(2026, 12, 31)

@@ -7,14 +7,18 @@ notice; presentation mode, the import page and the incident form work end to end
 """
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import time
 from datetime import date
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from queries import analysis, db
+from pages import _common as ui
+from queries import analysis, db, kpi as kpi_module, periods
 from queries.formatting import fmt_value
 from queries.kpi import kpi, rank
 from queries.metrics import BY_ID, PUBLIC
@@ -143,6 +147,57 @@ def test_overview_sparklines_are_the_monthly_series(monkeypatch, demo_db, expect
         if series.max() > series.min():
             assert points[f"{series.idxmax() * 100 / 11:.2f}"] == "3.00", metric.id
             assert points[f"{series.idxmin() * 100 / 11:.2f}"] == "53.00", metric.id
+
+
+def count_queries(monkeypatch) -> list[str]:
+    """The data-layer functions the cached page queries call, counted from now on."""
+    calls = []
+    for module, name in ((kpi_module, "kpi"), (kpi_module, "rank"), (analysis, "trend"),
+                         (analysis, "filter_options"), (periods, "data_range"), (periods, "resolve")):
+        def counted(*args, _real=getattr(module, name), _name=name, **kwargs):
+            calls.append(_name)
+            return _real(*args, **kwargs)
+        monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+def test_the_warmer_computes_the_default_overview_of_a_new_version(monkeypatch, demo_db, tmp_path, expected):
+    """After one tick on a new file version, the first visitor's 总览 runs no query at all,
+    and shows the data layer's figures."""
+    path = tmp_path / "warm.duckdb"
+    shutil.copy(demo_db, path)
+    monkeypatch.setenv("XINFANG_DB", str(path))
+    warmer = ui._Warmer()
+    warmer.tick()
+    assert warmer.warmed == (str(path), db.identity(path))
+    calls = count_queries(monkeypatch)
+    at = open_app(monkeypatch, path)
+    assert_clean(at)
+    assert calls == []
+    assert metric_values(at) == scorecard(expected())
+    open_app(monkeypatch, path, t="青石镇")  # a view nobody warmed is computed as usual
+    assert "kpi" in calls
+
+
+def test_the_warmer_thread_follows_new_versions_and_stops(monkeypatch, demo_db, tmp_path):
+    path = tmp_path / "warm.duckdb"
+    shutil.copy(demo_db, path)
+    monkeypatch.setenv("XINFANG_DB", str(path))
+    monkeypatch.setenv(ui.WARM_ENV, "0.05")
+    warmer = ui._Warmer()
+    warmer.start()
+    try:
+        for _ in range(2):  # the file as it is, then a replaced one (what every writer does)
+            version = (str(path), db.identity(path))
+            deadline = time.monotonic() + 60
+            while warmer.warmed != version and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert warmer.warmed == version
+            shutil.copy(demo_db, tmp_path / "new.duckdb")
+            os.replace(tmp_path / "new.duckdb", path)
+    finally:
+        warmer.stop()
+    assert not warmer.is_alive()
 
 
 def test_overview_worst_villages_come_from_rank(monkeypatch, demo_db, expected):
