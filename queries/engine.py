@@ -34,6 +34,9 @@ def _settings(scope: Scope, keep_all: bool = False) -> dict:
     return {
         **scope.params(),
         "keep_all": keep_all,
+        # which earlier cases sql/metric_base.sql joins to a period (metric_frame narrows them)
+        "earlier_backlog": True,
+        "earlier_key_persons": True,
         "repeat_window_days": config["repeat_window_days"],
         "satisfied": config["satisfied"],
         "acceptance_days": config["acceptance_days"],
@@ -96,13 +99,15 @@ def metric_frame(con: duckdb.DuckDBPyConnection, scope: Scope, periods: Iterable
     by_source = {s: [m for m in metrics if m.source == s] for s in ("cases", "people", "incidents")}
     cur = period_cursor(con, periods)
     try:
-        if by_source["cases"]:
+        if by_source["cases"]:  # case metrics count in-period cases and the backlog
             frames.append(query(cur, f"WITH base AS ({base})\n"
-                                 + _select(by_source["cases"], group_by, "base"), values))
-        if by_source["people"]:
+                                 + _select(by_source["cases"], group_by, "base"),
+                                 {**values, "earlier_key_persons": False}))
+        if by_source["people"]:  # people metrics count in-period cases and key persons
             people = sql("people").replace("{group}", "".join(f"{g}, " for g in group_by))
             frames.append(query(cur, f"WITH base AS ({base}), people AS ({people})\n"
-                                 + _select(by_source["people"], group_by, "people"), values))
+                                 + _select(by_source["people"], group_by, "people"),
+                                 {**values, "earlier_backlog": False}))
         if by_source["incidents"] and set(group_by) <= set(INCIDENT_GROUPS):
             frames.append(query(cur, f"WITH incident_rows AS ({sql('incident_base')})\n"
                                  + _select(by_source["incidents"], group_by, "incident_rows"), values))

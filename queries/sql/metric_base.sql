@@ -6,22 +6,32 @@
 --
 -- The candidates are joined in two parts, so that a monthly series does not pair every month
 -- with the whole history: cases registered in the period, and the few earlier cases that can
--- still count there (key persons' cases and cases open at some as-of date).
-WITH in_scope_facts AS (
+-- still count there. Of those, the case metrics need only the backlog (open at the as-of date)
+-- and the people metrics only key persons' cases: the caller says which ($earlier_backlog,
+-- $earlier_key_persons), as a key person's old cases repeated for every month of a series were
+-- most of the rows. Both parts first narrow the cases to the periods' span by registration date.
+WITH span AS (
+    SELECT min(p_from) AS first_from, max(p_from) AS last_from, max(p_to) AS last_to,
+           min(p_as_of) AS first_as_of
+    FROM periods
+), in_scope_facts AS NOT MATERIALIZED (
     SELECT * FROM case_facts f
     WHERE in_scope(f.township, f.village, f.category, f.channel,
         $townships::VARCHAR[], $villages::VARCHAR[], $categories::VARCHAR[], $channels::VARCHAR[])
 ), candidates AS (
     SELECT p.period, p.p_from, p.p_to, p.p_as_of, f.*
-    FROM in_scope_facts f
+    FROM (SELECT i.* FROM in_scope_facts i, span
+          WHERE registered_on <= last_to AND ($keep_all OR registered_on >= first_from)) f
     JOIN periods p ON f.registered_on <= p.p_to AND ($keep_all OR f.registered_on >= p.p_from)
     UNION ALL
     SELECT p.period, p.p_from, p.p_to, p.p_as_of, f.*
-    FROM (SELECT * FROM in_scope_facts
-          WHERE NOT $keep_all AND (key_person OR closed_on IS NULL
-                                   OR closed_on > (SELECT min(p_as_of) FROM periods))) f
+    FROM (SELECT i.* FROM in_scope_facts i, span
+          WHERE NOT $keep_all AND registered_on < last_from
+            AND (($earlier_key_persons AND key_person)
+                 OR ($earlier_backlog AND (closed_on IS NULL OR closed_on > first_as_of)))) f
     JOIN periods p ON f.registered_on < p.p_from
-    WHERE f.key_person OR f.closed_on IS NULL OR f.closed_on > p.p_as_of
+    WHERE ($earlier_key_persons AND f.key_person)
+       OR ($earlier_backlog AND (f.closed_on IS NULL OR f.closed_on > p.p_as_of))
 ), scoped AS (
     SELECT
         *,
@@ -40,4 +50,5 @@ SELECT
     coalesce(next_same_matter_on - registered_on <= $repeat_window_days
              AND next_same_matter_on <= p_as_of, false) AS has_follow_up
 FROM scoped
-WHERE $keep_all OR in_period OR key_person OR (NOT is_closed AND due < p_as_of)
+WHERE $keep_all OR in_period OR ($earlier_key_persons AND key_person)
+   OR ($earlier_backlog AND NOT is_closed AND due < p_as_of)
