@@ -68,7 +68,9 @@ _SERIAL = re.compile(r"\d{1,7}(?:\.\d+)?")
 
 
 def _from_serial(serial: float) -> date:
-    if not 1 <= serial <= _MAX_EXCEL_SERIAL:
+    # A whole number 1900..2100 is somebody's year, not a day of 1905: not a date (the row's
+    # reason says so) rather than a registration 120 years ago.
+    if not 1 <= serial <= _MAX_EXCEL_SERIAL or (float(serial).is_integer() and 1900 <= serial <= 2100):
         raise Unreadable(serial)
     return _EXCEL_EPOCH + timedelta(days=int(serial))
 

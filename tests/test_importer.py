@@ -389,6 +389,20 @@ def test_five_refusal_rules(tmp_path, con):
     assert json.loads(rows[5]["raw_values"])["登记日期"] == "2025-02-30"
 
 
+def test_a_bare_year_is_not_a_registration_date(tmp_path, con):
+    """"2025" in 登记日期 is refused (rule 2) with the cell as written, not read as Excel serial
+    day 2025 (1905-07-17); in 办结日期 it is a warning and the date is left blank."""
+    path = write_csv(tmp_path / "a.csv", [REFUSAL_HEADER,
+                                          ["Y1", "2025", "来访", "1", "", "", "张三"],
+                                          ["Y2", "2025-03-10", "来访", "1", "", "2025", "李四"]])
+    r = one(con, path)
+    assert (r["imported"], r["rejected"]) == (1, 1)
+    [row] = rejected(con)
+    assert row["source_row"] == 2 and "登记日期无法识别为日期" in row["reason"]
+    assert json.loads(row["raw_values"])["登记日期"] == "2025"
+    assert val(cases(con)["Y2"]["closed_on"]) is None
+
+
 def test_refusal_rule_3_depends_on_as_of(tmp_path, make_db):
     path = write_csv(tmp_path / "a.csv", [HEADER, ["A1", "2025-07-01", "来信", "青石镇", "上庄村", "1"]])
     early, late = make_db("early.duckdb"), make_db("late.duckdb")

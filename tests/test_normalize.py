@@ -62,6 +62,9 @@ def test_full_width_digits_are_digits(raw):
     (45292, date(2024, 1, 1)),
     (45291, date(2023, 12, 31)),
     (61, date(1900, 3, 1)),
+    (1899, date(1905, 3, 13)),   # just outside the years 1900..2100 (1899-12-30 + 1899 days)
+    (2101, date(1905, 10, 1)),
+    ("45356", D),                # a CSV carries the serial as text
 ])
 def test_excel_serial_numbers(raw, expected):
     assert nz.parse_date(raw) == expected
@@ -79,6 +82,8 @@ def test_blank_date_is_none(raw):
 @pytest.mark.parametrize("raw", [
     "abc", "明天", "2024-02-30", "2024-13-01", "2023-02-29", "20241305", "2024-03-05abc",
     "3/5/2024", "2024年", "不详", True,
+    # a bare year, typed as text or as a number: not Excel serial 2024 (1905-07-16)
+    "2024", "１９９９", 2025, 2025.0, 1900, 2100,
 ])
 def test_unreadable_dates_raise(raw):
     with pytest.raises(nz.Unreadable):
