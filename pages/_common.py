@@ -475,7 +475,7 @@ def warm(version: tuple) -> None:
     _filter_options(version, Scope())
     view = default_view(version)
     if view is not None:
-        view.period
+        view.period  # noqa: B018 (reading the property fills its cache)
         view.kpi()
         view.rank()
         view.trend(SPARK_IDS, SPARK_MONTHS, with_yoy=False)
