@@ -74,7 +74,8 @@ def sparkline_svg(values: list, color: str, height: int = 56, title: str = "") -
     Drawn by the browser with the page: Streamlit's own card chart loads Vega on demand, which
     delayed a first visit of 总览 by ~0.3 s (benchmarks/bench_browser.py). The x axis is 0..100
     stretched to the card's width; the values span the height less a margin for the stroke;
-    a missing month leaves a gap, a lone month is a dot, a flat series sits in the middle;
+    a missing month leaves a gap, a lone month is a dot, a flat series sits in the middle
+    (all zero: on the baseline, as a 五不 count should);
     the line is 2 px, thicker on a taller (projected) card.
     """
     points = [(i, float(v)) for i, v in enumerate(values) if not _missing(v)]
@@ -84,7 +85,10 @@ def sparkline_svg(values: list, color: str, height: int = 56, title: str = "") -
     margin, last = 3, max(len(values) - 1, 1)
 
     def xy(i: int, v: float) -> str:
-        y = height / 2 if high == low else margin + (high - v) / (high - low) * (height - 2 * margin)
+        if high > low:
+            y = margin + (high - v) / (high - low) * (height - 2 * margin)
+        else:  # flat: nothing at all lies on the baseline, anything else in the middle
+            y = height - margin if v == 0 else height / 2
         return f"{i * 100 / last:.2f},{y:.2f}"
 
     runs: list[list[str]] = []   # runs of consecutive months

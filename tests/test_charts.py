@@ -31,8 +31,9 @@ def test_missing_months_leave_gaps_and_lone_months_are_dots():
     assert path == "M0.00,53.00 l0,0 M33.33,36.33 L50.00,19.67 M100.00,3.00 l0,0"
 
 
-def test_a_flat_series_sits_in_the_middle():
+def test_a_flat_series_sits_in_the_middle_and_zeros_on_the_baseline():
     assert path_of(sparkline_svg([0.95, 0.95, 0.95], "#000", height=40)) == "M0.00,20.00 L50.00,20.00 L100.00,20.00"
+    assert path_of(sparkline_svg([0, 0, None, 0], "#000", height=40)) == "M0.00,37.00 L33.33,37.00 M100.00,37.00 l0,0"
 
 
 def test_no_value_draws_nothing():
