@@ -8,11 +8,12 @@ became true, not the next poll of a script):
   and Streamlit's status widget (`[data-testid=stStatusWidget]`, "Running…"/"Connecting")
   is gone. Note the widget fades out over 200 ms after the run ends; idle includes that.
 * fully drawn (总览): idle, and every metric card of the scorecard (`[data-testid=stMetric]`,
-  one per public metric) is present with its value and its card's sparkline is drawn, every
-  Plotly chart on the page (`[data-testid=stPlotlyChart]`) holds a drawn svg/canvas, and every
-  st.dataframe holds its canvas; none of them is stale (`data-stale`, greyed out from the previous
-  run) and no skeleton placeholder is left. 总览 has no Plotly chart today (its charts are on
-  other pages), so the dataframes are the other drawn elements there.
+  one per public metric) is present with its value and its card's sparkline (`svg.sparkline`)
+  is drawn, every Plotly chart on the page (`[data-testid=stPlotlyChart]`) holds a drawn
+  svg/canvas, and every st.dataframe holds its canvas; none of them is stale (`data-stale`,
+  greyed out from the previous run) and no skeleton placeholder is left. 总览 has neither today
+  (its charts are on other pages, its two tables are static HTML drawn with the run): the checks
+  keep the definition true if that changes.
 
 The app runs with `--server.fileWatcherType none`: other work in the same checkout must not
 make it rerun or reload mid-measurement. `SocketSession` is a session without a browser, in
