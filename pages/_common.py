@@ -105,10 +105,12 @@ def connection(version: tuple | None = None):
 @contextmanager
 def writing():
     """Write to the database (import, incident, audit record): readers keep the old file until
-    the new one is complete; afterwards every cached figure is stale."""
+    the new one is complete. The cached figures of the old file are dropped just before the new
+    one replaces it (cache keys name the file version, so this only frees memory; after the swap
+    it could drop what the warmer already computed for the new file)."""
     with db.writing(db_path()) as con:
         yield con
-    st.cache_data.clear()
+        st.cache_data.clear()
 
 
 def data_version() -> tuple:
