@@ -161,21 +161,27 @@ def count_queries(monkeypatch) -> list[str]:
     return calls
 
 
-def test_the_warmer_computes_the_default_overview_of_a_new_version(monkeypatch, demo_db, tmp_path, expected):
-    """After one tick on a new file version, the first visitor's 总览 runs no query at all,
-    and shows the data layer's figures."""
+def test_the_warmer_computes_the_first_views_of_a_new_version(monkeypatch, demo_db, tmp_path, expected):
+    """After one tick on a new file version, the first visitor's 总览 runs no query at all, for
+    the whole county and for each township (as chosen in the sidebar, or as a township leader's
+    jurisdiction), and shows the data layer's figures; any other view is computed as usual."""
     path = tmp_path / "warm.duckdb"
     shutil.copy(demo_db, path)
     monkeypatch.setenv("XINFANG_DB", str(path))
     warmer = ui._Warmer()
     warmer.tick()
     assert warmer.warmed == (str(path), db.identity(path))
+    townships = ("青石镇", "柳河镇", "城东街道")
+    want = {"": scorecard(expected())}   # the data layer's figures, before counting starts
+    want.update({t: scorecard(expected(scope=Scope(townships=(t,)))) for t in townships})
     calls = count_queries(monkeypatch)
     at = open_app(monkeypatch, path)
     assert_clean(at)
+    assert metric_values(at) == want[""]
+    for township in townships:
+        assert metric_values(open_app(monkeypatch, path, t=township)) == want[township]
     assert calls == []
-    assert metric_values(at) == scorecard(expected())
-    open_app(monkeypatch, path, t="青石镇")  # a view nobody warmed is computed as usual
+    open_app(monkeypatch, path, c="城乡建设类")  # nobody's first view
     assert "kpi" in calls
 
 
