@@ -85,6 +85,7 @@ async def measure(db: Path, repeat: int, shots: Path, name: str, log: Path) -> t
             await page.screenshot(path=str(shots / f"{name}-overview.png"))
             errors += await b.page_errors(page)
             await b.close_page(page)
+            await asyncio.sleep(WARM_WAIT)   # the warmer's first look, after the server start: let it finish
             for _ in range(repeat):
                 warm, page = await navigation(browser, url(app), cards)
                 add("navigation, warm, cached figures", warm)

@@ -498,11 +498,11 @@ class _Warmer(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self) -> None:
-        while not self.stopping.is_set():
-            every = _warm_every()
-            if every > 0:
+        # The first look comes after one interval: at a server start the first visitor's run is
+        # computing the same figures and must not share the CPU with a copy of itself.
+        while not self.stopping.wait(_warm_every() or 1):
+            if _warm_every() > 0:
                 self.tick()
-            self.stopping.wait(every if every > 0 else 1)
 
     def tick(self) -> None:
         path = db_path()
