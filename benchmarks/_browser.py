@@ -266,11 +266,16 @@ new MutationObserver((_, observer) => {
 """
 
 
-async def new_page(browser):
-    """A page in a context of its own (its own Streamlit session and cookies) at 1920×1080."""
+async def new_context(browser):
+    """A browser profile of its own (empty cache, own cookies) with 1920×1080 pages."""
     context = await browser.new_context(viewport=VIEWPORT)
     await context.add_init_script(INIT_JS)
-    return await context.new_page()
+    return context
+
+
+async def new_page(browser):
+    """A page in a context of its own (its own Streamlit session and cookies) at 1920×1080."""
+    return await (await new_context(browser)).new_page()
 
 
 async def close_page(page) -> None:
