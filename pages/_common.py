@@ -47,6 +47,8 @@ LIST_KEYS = {P_TOWNS: "f_town", P_VILLAGES: "f_vil", P_CATS: "f_cat", P_CHANNELS
 LIST_LABELS = {P_TOWNS: "乡镇(街道)", P_VILLAGES: "村(社区)", P_CATS: "问题分类", P_CHANNELS: "信访形式"}
 PRESENT_ROWS = 12  # rows of a table that fit one projected screen
 MAX_SHOWN = 30  # characters of a rejected URL value quoted back in a notice
+SPARK_IDS = tuple(m.id for m in PUBLIC)   # the metric cards' sparklines: every public metric…
+SPARK_MONTHS = 12                          # …over the last 12 months
 
 
 # --- connection ----------------------------------------------------------------------------
@@ -242,6 +244,12 @@ class View:
 
     def trend(self, ids, count: int = 12, scope: Scope | None = None, with_yoy: bool = True) -> pd.DataFrame:
         return _trend(self.version, self._within(scope), self.as_of, tuple(ids), count, with_yoy)
+
+    def sparklines(self, ids=None) -> pd.DataFrame:
+        """The cards' monthly series, by month. One series of every public metric serves the
+        cards of all groups and pages (one query, one cache entry); other ids are added to it."""
+        ids = SPARK_IDS if ids is None or set(ids) <= set(SPARK_IDS) else (*SPARK_IDS, *ids)
+        return self.trend(ids, SPARK_MONTHS, with_yoy=False).set_index("month")
 
     def breakdown(self, by: str, ids) -> pd.DataFrame:
         return _breakdown(self.version, self.scope, self.period, by, tuple(ids))
@@ -484,7 +492,7 @@ def warm(version: tuple) -> None:
         view.period  # noqa: B018 (reading the property fills its cache)
         view.kpi()
         view.rank()
-        view.trend(SPARK_IDS, SPARK_MONTHS, with_yoy=False)
+        view.sparklines()
 
 
 def _warm_every() -> float:
@@ -500,8 +508,11 @@ class _Warmer(threading.Thread):
     def run(self) -> None:
         # The first look comes after one interval: at a server start the first visitor's run is
         # computing the same figures and must not share the CPU with a copy of itself.
-        while not self.stopping.wait(_warm_every() or 1):
-            if _warm_every() > 0:
+        while True:
+            every = _warm_every()
+            if self.stopping.wait(every or 1):
+                return
+            if every:
                 self.tick()
 
     def tick(self) -> None:
@@ -820,9 +831,7 @@ def metric_card(metric_id: str, figure: dict, spark: pd.Series | None = None, sp
 
 def metric_grid(view: View, metric_ids: list[str], columns: int = 5, sparks: bool = True) -> None:
     figures = view.kpi()["metrics"]
-    # One series of every public metric serves the sparklines of all groups (one query, one cache entry).
-    ids = SPARK_IDS if set(metric_ids) <= set(SPARK_IDS) else (*SPARK_IDS, *metric_ids)
-    trend = view.trend(ids, SPARK_MONTHS, with_yoy=False).set_index("month") if sparks else None
+    trend = view.sparklines(metric_ids) if sparks else None
     for start in range(0, len(metric_ids), columns):
         row = metric_ids[start:start + columns]
         for column, metric_id in zip(st.columns(columns), row):
@@ -831,8 +840,6 @@ def metric_grid(view: View, metric_ids: list[str], columns: int = 5, sparks: boo
                             spark_height=110 if view.present else 56)
 
 
-SPARK_IDS = tuple(m.id for m in PUBLIC)
-SPARK_MONTHS = 12
 PERCENT_FORMAT = "%.1f%%"   # rates are shown ×100 with one decimal, like the scorecard
 
 

@@ -92,8 +92,9 @@ def sparkline_svg(values: list, color: str, height: int = 56, title: str = "") -
         return f"{i * 100 / last:.2f},{y:.2f}"
 
     runs: list[list[str]] = []   # runs of consecutive months
+    previous = None
     for i, v in points:
-        if runs and i - 1 == previous:
+        if previous == i - 1:
             runs[-1].append(xy(i, v))
         else:
             runs.append([xy(i, v)])

@@ -29,7 +29,7 @@ from . import analysis, charts
 from .config import load_config
 from .formatting import COLUMN_LABELS, fmt_change, fmt_met, fmt_target, fmt_value
 from .metrics import BY_ID, GROUPS, PUBLIC
-from .report import ReportRequest, Snapshot, issues, snapshot, unit_name, village_line
+from .report import ReportRequest, Snapshot, grade_counts, issues, snapshot, unit_name, village_line
 
 # PowerPoint has no font fallback list; the GB2312 charset on the east-asian font lets
 # PowerPoint and LibreOffice substitute an installed Chinese font where YaHei is missing.
@@ -171,6 +171,7 @@ def _charts(con: duckdb.DuckDBPyConnection, shot: Snapshot) -> dict[str, go.Figu
     by_category = analysis.breakdown(con, scope, period, "category", ["repeat_ratio", "cases"])
     sizes = charts.collective_sizes(analysis.case_list(con, scope, period, "period_cases"))
     skip_levels = load_config()["metrics"]["skip_levels"]
+    skip = analysis.skip_level_by_month(con, scope, period.as_of, TREND_MONTHS)
     cases, stable, ratio = BY_ID["cases"], BY_ID["resolved_or_stable_rate"], BY_ID["repeat_ratio"]
     return {
         "cases": charts.trend_figure(trend, cases, size="deck", title="信访总量（按月，各月截至月末）"),
@@ -178,7 +179,7 @@ def _charts(con: duckdb.DuckDBPyConnection, shot: Snapshot) -> dict[str, go.Figu
         "repeat": charts.trend_figure(trend, ratio, ratio.target, size="deck", title="重复信访占比（按月）"),
         "repeat_category": charts.bar_figure(by_category, "category", ratio, ratio.target, size="deck", top=10,
                                              title="重复信访占比（按问题分类，前10）"),
-        "skip": charts.stacked_figure(analysis.skip_level_by_month(con, scope, period.as_of, TREND_MONTHS), "month", "level", "skip_level_persons",
+        "skip": charts.stacked_figure(skip, "month", "level", "skip_level_persons",
                                       skip_levels, charts.LEVEL_COLORS, size="deck", unit="人次",
                                       title="越级上访人次（按登记层级，按月）"),
         "collective": charts.collective_figure(sizes, size="deck", title="集体访（按人数与层级，批）")
@@ -198,8 +199,8 @@ def render(figures: dict[str, go.Figure | None]) -> dict[str, bytes | None]:
     opts = {"format": "png", "width": round(CHART_WIDTH / Inches(1) * PX_PER_INCH),
             "height": round(CHART_HEIGHT / Inches(1) * PX_PER_INCH), "scale": SCALE}
     names = [name for name, figure in figures.items() if figure is not None]
-    images = asyncio.run(_render_all([(charts.for_export(figures[n]), opts) for n in names]))
-    return {name: dict(zip(names, images)).get(name) for name in figures}
+    images = dict(zip(names, asyncio.run(_render_all([(charts.for_export(figures[n]), opts) for n in names]))))
+    return {name: images.get(name) for name in figures}
 
 
 # --- the slides ----------------------------------------------------------------------------
@@ -260,7 +261,7 @@ def _chart_slide(deck, shot: Snapshot, images: dict, title: str, metric_ids: lis
 def _ranking(deck, shot: Snapshot) -> None:
     slide = _slide(deck, TITLES["ranking"])
     rows = [village_line(r) for r in shot.ranking]
-    grades = {g: sum(1 for r in rows if r["grade"] == g) for g in ("绿", "黄", "红")}
+    grades = grade_counts(shot.ranking)
     _textbox(slide, LEFT, BODY_TOP, RIGHT - LEFT, Inches(0.4),
              f"参与排名的村(社区){len(rows)}个：绿色{grades['绿']}个、黄色{grades['黄']}个、红色{grades['红']}个。"
              "得分 = 100 − 各项扣分。", 16)

@@ -93,6 +93,11 @@ def deduction_reasons(row: dict) -> str:
                     for points, rule in items[:3])
 
 
+def grade_counts(ranking: list[dict]) -> dict[str, int]:
+    """Villages per 红黄绿 grade, 绿 first."""
+    return {grade: sum(1 for r in ranking if r["grade"] == grade) for grade in ("绿", "黄", "红")}
+
+
 def village_line(row: dict) -> dict:
     """A ranked village as the 通报 and the deck print it."""
     return {"rank": row["rank"], "township": row["township"] or "", "village": row["village"] or "",
@@ -146,7 +151,7 @@ def bulletin_context(con: duckdb.DuckDBPyConnection, request: ReportRequest) -> 
         "unit": unit_name(), "trace": shot.trace_line(), "period_text": shot.period_text,
         "groups": [{"name": group, "rows": [item(m.id) for m in PUBLIC if m.group == group]} for group in GROUPS],
         "problems": [issue["text"] for issue in issues(shot.scorecard)],
-        "grades": {grade: sum(1 for r in ranking if r["grade"] == grade) for grade in ("绿", "黄", "红")},
+        "grades": grade_counts(ranking),
         "lowest": [village_line(r) for r in ranking[-3:][::-1]],
         "ranking_count": len(ranking),
         "channels": [{"name": r.channel if isinstance(r.channel, str) else "未注明", "cases": r.cases}
