@@ -10,7 +10,6 @@ from __future__ import annotations
 import atexit
 import json
 import logging
-import math
 import os
 import threading
 from contextlib import contextmanager
@@ -26,7 +25,7 @@ import streamlit as st
 from queries import analysis, charts, db, kpi as kpi_module, periods
 from queries.access import LOCAL_USER, User, record_audit, restrict
 from queries.config import load_config
-from queries.formatting import COLUMN_LABELS, DASH, fmt_change, fmt_target, fmt_value
+from queries.formatting import COLUMN_LABELS, DASH, adverse, direction, fmt_change, fmt_target, fmt_value
 from queries.metrics import BY_ID, PUBLIC, Metric, caliber
 from queries.normalize import header_key
 from queries.periods import DEFAULT_PRESET, PRESETS, Period, Scope, preset_dates
@@ -767,27 +766,6 @@ def require_data(view: View) -> None:
 
 # --- formatting ----------------------------------------------------------------------------
 
-def missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
-
-
-def signed_change(metric: Metric, value, base) -> str | None:
-    """The change shown as a metric delta: +12.5% (counts), -1.2个百分点 (rates), +3件 (from 0)."""
-    if missing(value) or missing(base):
-        return None
-    if metric.fmt == "percent":
-        return f"{(value - base) * 100:+.1f}个百分点"
-    if base == 0:
-        return f"{int(value - base):+d}{metric.unit}"
-    return f"{(value - base) / abs(base) * 100:+.1f}%"
-
-
-def adverse(metric: Metric, value, base) -> bool | None:
-    if missing(value) or missing(base) or value == base:
-        return None
-    return (value > base) != metric.rise_is_good
-
-
 def tooltip(metric: Metric) -> str:
     return f"{caliber(metric)}\n\n目标：{fmt_target(metric)}"
 
@@ -807,16 +785,12 @@ def metric_card(metric_id: str, figure: dict, spark: pd.Series | None = None, sp
     colour; then target, 达标 and 环比 in a caption."""
     metric = BY_ID[metric_id]
     value, yoy, pop = figure["value"], figure["yoy"], figure["pop"]
-    change = signed_change(metric, value, yoy)
-    color = "normal" if metric.rise_is_good else "inverse"
-    arrow = "auto"
-    if change is None:
-        change, color, arrow = DASH, "off", "off"
-    elif value == yoy:
-        change, color, arrow = "持平", "off", "off"
+    change = fmt_change(metric, value, yoy)
+    # The 同比 text of every surface (formatting.fmt_change), coloured by which way is good.
+    color = {True: "red", False: "green"}.get(adverse(metric, value, yoy), "gray")
     with st.container(border=True):
-        st.metric(metric.name, fmt_value(metric, value), change, delta_color=color, delta_arrow=arrow,
-                  delta_description="同比", help=tooltip(metric))
+        st.metric(metric.name, fmt_value(metric, value), change, delta_color=color,
+                  delta_arrow=direction(value, yoy), help=tooltip(metric))
         if spark is not None and len(spark):
             shown = spark.dropna()
             title = (f"{spark.index[0]} 至 {spark.index[-1]} 逐月："

@@ -1,17 +1,18 @@
-"""总览: the 三降 / 四升 / 三个100% / 五不 scorecard, the five weakest villages, open 告警."""
+"""总览: the 三降 / 四升 / 三个100% / 五不 scorecard, the five weakest villages, 告警 and 向好."""
 import pandas as pd
 import streamlit as st
 
 from pages import _common as ui
 from pages._outputs import meeting_downloads
 from queries import analysis, charts
-from queries.formatting import fmt_value
+from queries.config import load_config
+from queries.formatting import adverse, fmt_change, fmt_value
 from queries.metrics import BY_ID, GROUPS, PUBLIC
 from queries.report import deduction_reasons
 
 GROUP_IDS = {group: [m.id for m in PUBLIC if m.group == group] for group in GROUPS}
 WORST = 5
-SCREENS = (*GROUPS, "村居排名", "告警")
+SCREENS = (*GROUPS, "村居排名", "告警与向好")
 
 
 def worst_villages(view: ui.View) -> pd.DataFrame:
@@ -20,20 +21,25 @@ def worst_villages(view: ui.View) -> pd.DataFrame:
                         columns=["rank", "township", "village", "score", "grade", "cases", "reasons"])
 
 
-def open_alerts(view: ui.View) -> pd.DataFrame:
-    """告警 and 异常 of the scorecard, the ones that moved the wrong way first."""
+def moved(view: ui.View) -> dict[str, pd.DataFrame]:
+    """The scorecard's large 同比 moves (告警 and 异常 levels of analysis.alerts), split by which
+    way they went: 告警 moved the wrong way, 向好 the right way; the larger level first."""
     alerts = analysis.alerts(view.kpi())
-    alerts = alerts[alerts["level"].isin(["告警", "异常"])].copy()
-    alerts["order"] = (~alerts["adverse"].astype(bool)).astype(int) * 2 + (alerts["level"] == "异常").astype(int)
-    alerts = alerts.sort_values(["order", "group"], kind="stable")
-    return pd.DataFrame({
-        "指标": alerts["name"], "分组": alerts["group"],
-        "本期": [fmt_value(BY_ID[m], v) for m, v in zip(alerts["metric"], alerts["value"])],
-        "上年同期": [fmt_value(BY_ID[m], v) for m, v in zip(alerts["metric"], alerts["yoy"])],
-        "同比变化": [f"{c:+.1%}" if not ui.missing(c) else "—" for c in alerts["change"]],
-        "级别": alerts["level"],
-        "方向": ["不利" if a else "有利" for a in alerts["adverse"]],
-    })
+    alerts = alerts[alerts["level"].isin(["告警", "异常"])]
+    thresholds = load_config()["alerts"]
+    size = {"告警": f"超过{thresholds['alert']:.0%}", "异常": f"超过{thresholds['warn']:.0%}"}
+    tables = {}
+    for name, bad in (("告警", True), ("向好", False)):
+        rows = [r for r in alerts.itertuples() if adverse(BY_ID[r.metric], r.value, r.yoy) is bad]
+        rows.sort(key=lambda r: r.level != "告警")  # stable: registry order within a level
+        tables[name] = pd.DataFrame({
+            "指标": [r.name for r in rows], "分组": [r.group for r in rows],
+            "本期": [fmt_value(BY_ID[r.metric], r.value) for r in rows],
+            "上年同期": [fmt_value(BY_ID[r.metric], r.yoy) for r in rows],
+            "同比": [fmt_change(BY_ID[r.metric], r.value, r.yoy, label="") for r in rows],
+            "变化幅度": [size[r.level] for r in rows],
+        }, columns=["指标", "分组", "本期", "上年同期", "同比", "变化幅度"])
+    return tables
 
 
 def grade_styler(frame: pd.DataFrame, column: str = "等级"):
@@ -54,14 +60,18 @@ def show_worst(view: ui.View) -> None:
 
 
 def show_alerts(view: ui.View) -> None:
-    alerts = open_alerts(view)
-    if not len(alerts):
-        st.success("当前没有告警或异常指标。")
-        return
-    styled = alerts.style.map(lambda v: "color: #c62828; font-weight: bold" if v == "不利" else "",
-                              subset=["方向"])
-    st.table(styled, hide_index=True)  # a handful of rows: static, like the worst villages
-    st.caption("告警：同比变化超过告警阈值；异常：超过提示阈值（见口径说明）。“不利”为朝坏的方向变化。")
+    tables = moved(view)
+    for name, frame, color, empty in (("告警", tables["告警"], "#c62828", "没有朝不利方向的明显变化。"),
+                                      ("向好", tables["向好"], "#2e7d32", "没有朝有利方向的明显变化。")):
+        st.markdown(f"**{name}**（{'朝不利方向' if name == '告警' else '朝有利方向'}变化，{len(frame)} 项）")
+        if len(frame):  # a handful of rows: static, like the worst villages
+            st.table(frame.style.map(lambda v, c=color: f"color: {c}; font-weight: bold", subset=["同比"]),
+                     hide_index=True)
+        else:
+            st.caption(empty)
+    thresholds = load_config()["alerts"]
+    st.caption(f"同比变化超过{thresholds['warn']:.0%}的指标；告警为朝坏的方向变化，向好为朝好的方向变化"
+               "（见口径说明）。")
 
 
 def scorecard(view: ui.View) -> None:
@@ -97,7 +107,7 @@ else:
         st.subheader(f"排名最后的 {WORST} 个村(社区)")
         show_worst(view)
     with right:
-        st.subheader("告警与异常")
+        st.subheader("同比明显变化")
         show_alerts(view)
     st.subheader("会议材料")
     st.caption("按当前统计期与筛选条件生成；幻灯片、通报不含个人信息，清单中的个人信息已脱敏。")

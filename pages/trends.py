@@ -4,7 +4,7 @@ import streamlit as st
 
 from pages import _common as ui
 from queries import analysis, charts
-from queries.formatting import fmt_value
+from queries.formatting import fmt_change, fmt_value
 from queries.metrics import BY_ID, PUBLIC
 
 MONTHS = (12, 24, 36)
@@ -16,7 +16,7 @@ def month_table(frame: pd.DataFrame, metric) -> pd.DataFrame:
         "月份": frame["month"],
         "本期": [fmt_value(metric, v) for v in value],
         "上年同月": [fmt_value(metric, v) for v in yoy],
-        "同比": [ui.signed_change(metric, v, y) or "—" for v, y in zip(value, yoy)],
+        "同比": [fmt_change(metric, v, y, label="") for v, y in zip(value, yoy)],
         "提示": [analysis.alert_level(v, y) or "—" for v, y in zip(value, yoy)],
     }).iloc[::-1]
 

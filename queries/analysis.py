@@ -13,6 +13,7 @@ import pandas as pd
 from .config import load_config
 from .db import cursor, sql
 from .engine import base_query, metric_frame, period_cursor, query
+from .formatting import adverse
 from .metrics import BY_ID
 from .periods import Period, Scope, data_range, months, year_earlier
 from .privacy import mask_frame
@@ -97,7 +98,7 @@ def alerts(kpi_result: dict) -> pd.DataFrame:
         change = None if not yoy else (value - yoy) / abs(yoy)
         rows.append({"metric": metric_id, "name": metric.name, "group": metric.group,
                      "value": value, "yoy": yoy, "change": change, "level": level,
-                     "adverse": (value > yoy) != metric.rise_is_good and value != yoy})
+                     "adverse": adverse(metric, value, yoy) is True})
     return pd.DataFrame(rows, columns=["metric", "name", "group", "value", "yoy", "change", "level",
                                        "adverse"])
 

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from .analysis import alert_level
 from .config import load_config
+from .formatting import adverse, missing
 from .metrics import Metric
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, SimHei, sans-serif"
@@ -32,11 +33,11 @@ TEMPLATE = go.layout.Template(layout={
     "xaxis": {"gridcolor": "#e6e9ee", "linecolor": "#b8bec7", "zeroline": False, "ticks": ""},
     "yaxis": {"gridcolor": "#e6e9ee", "linecolor": "#b8bec7", "zeroline": False, "ticks": ""},
 })
-SIZE_BUCKETS = ((5, 9, "5–9人"), (10, 19, "10–19人"), (20, 49, "20–49人"), (50, None, "50人以上"))
-
-
-def _missing(value) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+# 集体访 size bands above the configured minimum ([metrics] collective_min); 20 and 50 are the
+# 五不 thresholds (20人以上赴省进京, 50人以上到市).
+SIZE_BREAKS = (10, 20, 50)
+ROW_LINES = 1.9        # a ranking row: its label and dot never touch the next
+COUNT_DTICK_MAX = 10   # a count axis up to this many steps by 1 (auto ticks would give 0.5s)
 
 
 def style(fig: go.Figure, size: str = "screen", title: str | None = None,
@@ -44,7 +45,8 @@ def style(fig: go.Figure, size: str = "screen", title: str | None = None,
     """The house style: white, CJK font, legend on top, sized for the medium."""
     base = SIZES[size]
     # Title on the first line, legend on the second, both above the plot area.
-    legend_rows = base * 2.2 if any(trace.showlegend is not False for trace in fig.data) and len(fig.data) > 1 else 0
+    shown = [trace for trace in fig.data if trace.showlegend is not False]
+    legend_rows = base * 2.2 if shown and (len(fig.data) > 1 or fig.layout.showlegend) else 0
     title_rows = base * 2.4 if title else 0
     fig.update_layout(
         template=TEMPLATE, font={"family": FONT, "size": base, "color": "#222"},
@@ -78,7 +80,7 @@ def sparkline_svg(values: list, color: str, height: int = 56, title: str = "") -
     (all zero: on the baseline, as a 五不 count should);
     the line is 2 px, thicker on a taller (projected) card.
     """
-    points = [(i, float(v)) for i, v in enumerate(values) if not _missing(v)]
+    points = [(i, float(v)) for i, v in enumerate(values) if not missing(v)]
     if not points:
         return ""
     low, high = min(v for _, v in points), max(v for _, v in points)
@@ -112,10 +114,26 @@ def _month_axis(fig: go.Figure, months: int) -> None:
     fig.update_xaxes(type="category", title=None, tickangle=0, dtick=max(1, math.ceil(months / 8)))
 
 
-def _value_axis(metric: Metric) -> dict:
+def _value_axis(metric: Metric, top=None) -> dict:
+    """A value axis from 0; a count axis steps by whole numbers (`top`: its largest value)."""
     if metric.fmt == "percent":
         return {"tickformat": ".0%", "rangemode": "tozero"}
-    return {"tickformat": "d", "rangemode": "tozero"}
+    return count_axis(top)
+
+
+def count_axis(top=None) -> dict:
+    """Whole-number ticks: up to COUNT_DTICK_MAX every 1 (plotly would step by 0.2 or 0.5 and
+    print 0, 0, 0, 1, 1, 1 as integers), above that plotly's own steps, integers anyway."""
+    axis = {"tickformat": "d", "rangemode": "tozero"}
+    top = 0 if top is None or missing(top) else float(top)
+    if top <= COUNT_DTICK_MAX:
+        axis.update(tick0=0, dtick=1, range=[0, max(top, 1) * 1.08])
+    return axis
+
+
+def _column_max(*columns) -> float:
+    values = [v for column in columns for v in column if not missing(v)]
+    return max(values, default=0)
 
 
 def _hover(metric: Metric) -> str:
@@ -125,10 +143,16 @@ def _hover(metric: Metric) -> str:
 def _target_line(fig: go.Figure, target: float | None, metric: Metric, size: str) -> None:
     if target is None:
         return
+    _target_legend(fig, target, metric)
+    fig.add_hline(y=target, line={"color": COLORS["target"], "dash": "dash", "width": 2})
+
+
+def _target_legend(fig: go.Figure, target: float, metric: Metric) -> None:
+    """The target is named in the legend (a dashed line entry), never printed on the plot area
+    where it would sit on the data."""
     text = f"目标 {target:.0%}" if metric.fmt == "percent" else f"目标 {target:g}{metric.unit}"
-    fig.add_hline(y=target, line={"color": COLORS["target"], "dash": "dash", "width": 2},
-                  annotation={"text": text, "font": {"color": COLORS["target"], "size": SIZES[size]}},
-                  annotation_position="top left")
+    fig.add_scatter(x=[None], y=[None], mode="lines", name=text, hoverinfo="skip",
+                    line={"color": COLORS["target"], "dash": "dash", "width": 2})
 
 
 def alert_marks(frame: pd.DataFrame, metric: Metric) -> pd.DataFrame:
@@ -151,8 +175,8 @@ def trend_figure(frame: pd.DataFrame, metric: Metric, target: float | None = Non
                     hovertemplate=_hover(metric) + "<extra>本期</extra>")
     if marks:
         flagged = alert_marks(frame, metric)
-        rise = flagged[metric.id] > flagged[f"{metric.id}_yoy"]
-        flagged = flagged.assign(adverse=rise != metric.rise_is_good)
+        flagged = flagged.assign(adverse=[adverse(metric, v, y) is True
+                                          for v, y in zip(flagged[metric.id], flagged[f"{metric.id}_yoy"])])
         for level in ("告警", "异常"):
             for bad in (True, False):
                 rows = flagged[(flagged["level"] == level) & (flagged["adverse"] == bad)]
@@ -166,7 +190,8 @@ def trend_figure(frame: pd.DataFrame, metric: Metric, target: float | None = Non
                                 hovertemplate=_hover(metric) + f"<extra>{name}</extra>")
     _target_line(fig, target, metric, size)
     _month_axis(fig, len(frame))
-    fig.update_yaxes(title=None, **_value_axis(metric))
+    fig.update_yaxes(title=None, **_value_axis(metric, _column_max(frame[metric.id], frame[f"{metric.id}_yoy"],
+                                                                    [target])))
     return style(fig, size, title)
 
 
@@ -179,14 +204,19 @@ def bar_figure(frame: pd.DataFrame, label: str, metric: Metric, target: float | 
     data = data.iloc[::-1]
     labels = data[label].fillna("（空白）").astype(str)
     text = [f"{v:.1%}" if metric.fmt == "percent" else f"{int(v)}" for v in data[metric.id]]
-    colors = [COLORS["告警"] if target is not None and v > target else COLORS["bar"] for v in data[metric.id]] \
-        if not metric.rise_is_good else COLORS["bar"]
+    over = [target is not None and not metric.rise_is_good and v > target for v in data[metric.id]]
     fig = go.Figure(go.Bar(x=data[metric.id], y=labels, orientation="h", text=text,
-                           textposition="outside", marker={"color": colors}, cliponaxis=False,
+                           textposition="outside", cliponaxis=False, showlegend=False,
+                           marker={"color": [COLORS["告警"] if o else COLORS["bar"] for o in over]},
                            hovertemplate="%{y}：%{text}<extra></extra>"))
+    if any(over):  # red carries a meaning: say which
+        for name, color in (("超过目标", COLORS["告警"]), ("未超过目标", COLORS["bar"])):
+            fig.add_bar(x=[None], y=[None], name=name, marker={"color": color}, orientation="h",
+                        hoverinfo="skip")
     if target is not None:
+        _target_legend(fig, target, metric)
         fig.add_vline(x=target, line={"color": COLORS["target"], "dash": "dash", "width": 2})
-    fig.update_xaxes(title=None, **_value_axis(metric))
+    fig.update_xaxes(title=None, **_value_axis(metric, _column_max(data[metric.id], [target])))
     fig.update_yaxes(title=None, type="category")
     height = max(HEIGHTS[size], 90 + len(data) * SIZES[size] * 2)
     return style(fig, size, title, height=height)
@@ -194,9 +224,14 @@ def bar_figure(frame: pd.DataFrame, label: str, metric: Metric, target: float | 
 
 def ranking_figure(ranking: pd.DataFrame, size: str = "screen", title: str | None = None) -> go.Figure:
     """Village scores (kpi.rank rows) as dots coloured 红/黄/绿, best on top. Dots, not bars:
-    the axis does not start at zero, and a bar would exaggerate the gaps."""
+    the axis does not start at zero, and a bar would exaggerate the gaps.
+
+    Every village is named: one row of ROW_LINES × the font per village and every category
+    tick listed (plotly would otherwise drop labels that crowd), so the chart grows with the
+    villages and the page scrolls, on the projector too."""
     data = ranking.iloc[::-1]
-    labels = (data["township"].fillna("") + " " + data["village"].fillna("")).str.strip()
+    labels = (data["rank"].astype(str) + ". " + data["township"].fillna("") + " "
+              + data["village"].fillna("（空白）")).str.strip()
     base = SIZES[size]
     fig = go.Figure(go.Scatter(
         x=data["score"], y=labels, mode="markers+text", text=[f"{s:g}" for s in data["score"]],
@@ -211,9 +246,10 @@ def ranking_figure(ranking: pd.DataFrame, size: str = "screen", title: str | Non
                       annotation_position="top")
     low = min(data["score"].min() if len(data) else 100, settings["yellow"]) - 5
     fig.update_xaxes(range=[max(low, 0), 103], title=None)
-    fig.update_yaxes(type="category", title=None, showgrid=True, tickfont={"color": "#222"})
+    fig.update_yaxes(type="category", title=None, showgrid=True, tickfont={"color": "#222"},
+                     tickmode="array", tickvals=list(labels), ticktext=list(labels), automargin=True)
     rows = max(len(data), 1)
-    height = min(HEIGHTS[size] + 80, 60 + rows * base * 2) if size == "present" else max(HEIGHTS[size], 60 + rows * base * 2)
+    height = max(HEIGHTS[size] // 2, int(90 + rows * base * ROW_LINES))
     style(fig, size, title, height=height)
     fig.update_layout(margin_t=fig.layout.margin.t + base * 1.5)  # room for the threshold labels
     return fig
@@ -229,39 +265,60 @@ def stacked_figure(frame: pd.DataFrame, x: str, group: str, value: str, order: l
         rows = frame[frame[group] == name].set_index(x)[value].reindex(xs).fillna(0)
         fig.add_bar(x=xs, y=rows.values, name=name, marker={"color": colors.get(name)},
                     hovertemplate=f"{name}：%{{y}}{unit}<extra></extra>")
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", showlegend=True)   # colour = level, even with one level
     _month_axis(fig, len(xs))
-    fig.update_yaxes(title=None, tickformat="d", rangemode="tozero")
+    totals = frame.groupby(x)[value].sum() if len(frame) else []
+    fig.update_yaxes(title=None, **count_axis(_column_max(totals)))
     return style(fig, size, title)
 
 
+def size_buckets(low: int) -> tuple[tuple[int, int | None, str], ...]:
+    """Size bands of 集体访 from `low` persons: (first, last or None, label), e.g. 5–9人 … 50人以上."""
+    bounds = [low, *(b for b in SIZE_BREAKS if b > low)]
+    bands = [(a, b - 1, f"{a}–{b - 1}人" if b - 1 > a else f"{a}人") for a, b in zip(bounds, bounds[1:])]
+    return (*bands, (bounds[-1], None, f"{bounds[-1]}人以上"))
+
+
+def _buckets(visits: pd.DataFrame) -> tuple[tuple[int, int | None, str], ...]:
+    """The bands for these visits: from the configured minimum (or a smaller count a database
+    built under an older setting holds, so no visit is ever without a band)."""
+    persons = pd.to_numeric(visits["persons"], errors="coerce").dropna() if len(visits) else []
+    low = int(min([load_config()["metrics"]["collective_min"], *persons]))
+    return size_buckets(max(low, 1))
+
+
 def collective_sizes(cases: pd.DataFrame) -> pd.DataFrame:
-    """集体访 of a case list by size bucket and level: columns size, level, visits, persons."""
+    """集体访 of a case list by size bucket and level: columns size, level, visits, persons
+    (rows in band order)."""
     visits = cases[cases["is_collective"].fillna(False).astype(bool)]
+    buckets = _buckets(visits)
     labels = []
     for persons in visits["persons"]:
-        labels.append(next(name for low, high, name in SIZE_BUCKETS
-                           if persons >= low and (high is None or persons <= high)))
+        persons = buckets[0][0] if missing(persons) else persons
+        labels.append(next(name for low, high, name in buckets if persons >= low and (high is None or persons <= high)))
     visits = visits.assign(size=labels, level=visits["level"].fillna("（空白）"))
     table = visits.groupby(["size", "level"], as_index=False).agg(visits=("case_id", "count"),
                                                                    persons=("persons", "sum"))
-    order = {name: i for i, (_, _, name) in enumerate(SIZE_BUCKETS)}
-    return table.sort_values("size", key=lambda s: s.map(order), ignore_index=True)
+    order = {name: i for i, (_, _, name) in enumerate(buckets)}
+    table = table.sort_values("size", key=lambda s: s.map(order), ignore_index=True)
+    table.attrs["buckets"] = [name for _, _, name in buckets]
+    return table
 
 
 def collective_figure(sizes: pd.DataFrame, size: str = "screen", title: str | None = None) -> go.Figure:
+    """Stacked bars of 集体访 per size band, one colour per 登记层级 (named in the legend)."""
     levels = [lv for lv in ("村", "镇", "县", "市", "省", "京") if lv in set(sizes["level"])]
     levels += sorted(set(sizes["level"]) - set(levels))
-    buckets = [name for _, _, name in SIZE_BUCKETS]
+    buckets = sizes.attrs.get("buckets") or list(dict.fromkeys(sizes["size"]))
     frame = sizes.set_index(["size", "level"])["visits"]
     fig = go.Figure()
     for level in levels:
         values = [int(frame.get((b, level), 0)) for b in buckets]
         fig.add_bar(x=buckets, y=values, name=level, marker={"color": LEVEL_COLORS.get(level)},
                     hovertemplate=f"{level}：%{{y}}批<extra></extra>")
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", showlegend=True, legend_title_text="登记层级")
     fig.update_xaxes(type="category", title=None)
-    fig.update_yaxes(title=None, tickformat="d", rangemode="tozero")
+    fig.update_yaxes(title=None, **count_axis(sizes.groupby("size")["visits"].sum().max() if len(sizes) else 0))
     return style(fig, size, title)
 
 

@@ -243,7 +243,7 @@ def _scorecard(deck, shot: Snapshot, title: str, groups: tuple[str, ...]) -> Non
         for metric in (m for m in PUBLIC if m.group == group):
             figure = figures[metric.id]
             rows.append([metric.name, Cell(fmt_value(metric, figure["value"]), bold=True),
-                         fmt_value(metric, figure["yoy"]), fmt_change(metric, figure["value"], figure["yoy"]),
+                         fmt_value(metric, figure["yoy"]), fmt_change(metric, figure["value"], figure["yoy"], label=""),
                          fmt_target(metric), _met_cell(metric, figure)])
     table = _table(slide, rows, BODY_TOP + Inches(0.1), [3.7, 1.6, 1.6, 2.93, 1.4, 1.1], 14, row_height=0.4)
     for r in group_rows:

@@ -1,20 +1,29 @@
-"""Numbers the Chinese way (件, 人次, %, 同比上升/下降), for the screen, the 通报 and the deck."""
+"""Numbers the Chinese way (件, 人次, %, 同比上升/下降), for the screen, the 通报 and the deck.
+
+The three rules every surface shares live here once: what counts as no value (`missing`), how a
+change is said (`fmt_change`: rates in 个百分点, counts in % or, from 0, in their unit), and
+whether a change is bad news (`adverse`). Cards, the 告警 table, 趋势, deck, 通报 and xlsx all
+call them, so one figure reads the same everywhere.
+"""
 from __future__ import annotations
 
 import math
+
+import pandas as pd
 
 from .metrics import Metric
 
 DASH = "—"
 
 
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+def missing(value) -> bool:
+    """No value: None, NaN or pandas' NA (a nullable column's empty cell)."""
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
 def fmt_value(metric: Metric, value) -> str:
     """12件 / 8.3% / —"""
-    if _missing(value):
+    if missing(value):
         return DASH
     if metric.fmt == "percent":
         return f"{value * 100:.1f}%"
@@ -25,20 +34,13 @@ def fmt_target(metric: Metric) -> str:
     """≤10% / ≥90% / 100% / 0批 / 同比下降"""
     if metric.rule == "fall":
         return "同比下降"
-    target = metric.target
-    if target is None:
-        return DASH
-    text = f"{target * 100:g}%" if metric.fmt == "percent" else f"{target:g}{metric.unit}"
-    if metric.rule == "at_least" and target < 1:
-        return "≥" + text
-    if metric.rule == "at_most" and target > 0:
-        return "≤" + text
-    return text
+    return metric.target_text or DASH
 
 
 def fmt_change(metric: Metric, value, base, label: str = "同比") -> str:
-    """同比下降12.5% / 同比上升1.2个百分点 / 同比持平 / 同比无可比数据"""
-    if _missing(value) or _missing(base):
+    """同比下降12.5% / 同比上升1.2个百分点 / 同比上升3件（上年同期为0） / 同比持平 / 同比无可比数据.
+    `label` names the comparison (同比, 环比; "" where a column header already says it)."""
+    if missing(value) or missing(base):
         return f"{label}无可比数据"
     if value == base:
         return f"{label}持平"
@@ -46,8 +48,22 @@ def fmt_change(metric: Metric, value, base, label: str = "同比") -> str:
     if metric.fmt == "percent":
         return f"{label}{direction}{abs(value - base) * 100:.1f}个百分点"
     if base == 0:
-        return f"{label}{direction}{abs(value - base):g}{metric.unit}（上年同期为0）"
-    return f"{label}{direction}{abs(value - base) / base * 100:.1f}%"
+        return f"{label}{direction}{abs(value - base):g}{metric.unit}（{'上期' if label == '环比' else '上年同期'}为0）"
+    return f"{label}{direction}{abs(value - base) / abs(base) * 100:.1f}%"
+
+
+def adverse(metric: Metric, value, base) -> bool | None:
+    """Did the figure move the wrong way against `base`? None: no change or nothing to compare."""
+    if missing(value) or missing(base) or value == base:
+        return None
+    return (value > base) != metric.rise_is_good
+
+
+def direction(value, base) -> str:
+    """up / down / off: the arrow of a change (a card's delta)."""
+    if missing(value) or missing(base) or value == base:
+        return "off"
+    return "up" if value > base else "down"
 
 
 def fmt_met(met) -> str:

@@ -106,7 +106,7 @@ def test_deck_scorecard_equals_kpi(output, expected, scope):
         metric = NAMES[row[0]]
         figure = figures[metric.id]
         assert row[1:] == [fmt_value(metric, figure["value"]), fmt_value(metric, figure["yoy"]),
-                           fmt_change(metric, figure["value"], figure["yoy"]), fmt_target(metric),
+                           fmt_change(metric, figure["value"], figure["yoy"], label=""), fmt_target(metric),
                            fmt_met(figure["met"]) if metric.rule else "仅列示"], row
 
 
