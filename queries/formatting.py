@@ -87,3 +87,18 @@ COLUMN_LABELS = {
     "open_cases": "在办(件)", "closed_cases": "已办结(件)", "resolved_or_stable_cases": "化解稳控(件)",
     "five_has_gaps": "五有缺项(件)",
 }
+
+
+_CN_DIGITS = "〇一二三四五六七八九"
+
+
+def _cn_number(n: int) -> str:
+    """1..31 as an official document writes a month or day: 九, 十, 十一, 二十, 二十九, 三十一."""
+    tens, ones = divmod(n, 10)
+    return (("" if tens < 2 else _CN_DIGITS[tens]) + "十" if tens else "") + (_CN_DIGITS[ones] if ones else "")
+
+
+def fmt_date_cn(day) -> str:
+    """二〇二六年十一月二十九日: the date of an official document (GB/T 9704 成文日期)."""
+    return (f"{''.join(_CN_DIGITS[int(d)] for d in str(day.year))}年{_cn_number(day.month)}月"
+            f"{_cn_number(day.day)}日")

@@ -23,7 +23,7 @@ from python_calamine import CalamineWorkbook
 from queries import analysis
 from queries.access import audit_log
 from queries.db import cursor, open_reader
-from queries.formatting import COLUMN_LABELS, fmt_change, fmt_met, fmt_target, fmt_value
+from queries.formatting import COLUMN_LABELS, fmt_change, fmt_date_cn, fmt_met, fmt_target, fmt_value
 from queries.kpi import kpi, rank
 from queries.metrics import BY_ID, PUBLIC
 from queries.periods import Period, Scope
@@ -380,3 +380,36 @@ def test_libreoffice_renders_the_slides(output, tmp_path, index):
     assert len(colours) > 50
     ink = sum(n for n, colour in colours if max(colour) < 160)   # dark pixels: text and lines
     assert ink > 0.005 * image.width * image.height
+
+
+def test_bulletin_docx_is_an_official_a4_document(con, tmp_path, monkeypatch):
+    """A4 (210 × 297 mm) with the official margins read back from the file, the body in 仿宋
+    三号, and the masthead and 版记 from [report]."""
+    from docx.shared import Pt
+
+    config = tmp_path / "xinfang.toml"
+    config.write_text('[report]\nunit = "东安县"\nissuer = "东安县信访局"\nissue = 7\n'
+                      'report_to = ["县委办", "县政府办"]\ncopy_to = ["各乡镇(街道)"]\n', encoding="utf-8")
+    monkeypatch.setenv("XINFANG_CONFIG", str(config))
+    path = tmp_path / "通报.docx"
+    write_report(con, "docx", path, ReportRequest())
+    document = docx.Document(str(path))
+    section = document.sections[0]
+    mm = [round(length.mm, 1) for length in (section.page_width, section.page_height, section.top_margin,
+                                              section.bottom_margin, section.left_margin, section.right_margin)]
+    assert mm == [210, 297, 37, 35, 28, 26]   # Word stores twips: US Letter would be 215.9 × 279.4
+    lines = [p.text for p in document.paragraphs]
+    today = fmt_date_cn(date.today())
+    assert lines[:3] == ["东安县信访工作通报", f"{kpi(con)['as_of'][:4]}年第7期", f"东安县信访局\t{today}"]
+    assert lines[-3:] == ["报送：县委办，县政府办。", "抄送：各乡镇(街道)。", f"东安县信访局　{today}印发"]
+    body = next(p for p in document.paragraphs if p.text.startswith("信访总量"))
+    assert {(run.font.size, run.font.name) for run in body.runs} == {(Pt(16), "仿宋")}
+
+
+def test_bulletin_issue_defaults_to_the_month_and_omits_empty_lines(con, tmp_path):
+    path = tmp_path / "通报.md"
+    write_report(con, "md", path, ReportRequest())
+    text = path.read_text(encoding="utf-8")
+    as_of = date.fromisoformat(kpi(con)["as_of"])
+    assert f"\n{as_of.year}年第{as_of.month}期\n" in text
+    assert "报送" not in text and "抄送" not in text
