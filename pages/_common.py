@@ -560,7 +560,8 @@ def frame():
     Returns the page st.navigation chose (the entrypoint runs it)."""
     present = present_requested()
     st.set_page_config(page_title="信访看板", page_icon="📊", layout="wide",  # emoji: no CDN icon
-                       initial_sidebar_state="collapsed" if present else "expanded",
+                       # auto: open on a desktop, closed on a phone (where it would cover the page)
+                       initial_sidebar_state="collapsed" if present else "auto",
                        menu_items={"Get help": None, "Report a bug": None, "About": "信访看板 · 开源信访数据看板"})
     user = signin.current_user()
     allowed = [entry for entry in PAGES if user.is_admin or entry[2] not in ADMIN_PAGES]
@@ -694,16 +695,17 @@ def share_link(view: View) -> None:
 
 # --- page scaffolding ----------------------------------------------------------------------
 
-# Presentation: 1920×1080 read from 5 m. rem-based Streamlit sizes all scale with the root
-# font; the sidebar and its toggle are hidden (pages move to the top bar).
+# Presentation: read from 5 m on the projectors offices have, 1366×768 as well as 1920×1080. The
+# root font follows the screen width (rem-based Streamlit sizes all scale with it), so one screen
+# of cards fits either; the sidebar and its toggle are hidden (pages move to the top bar).
 PRESENT_CSS = """
 <style>
-html { font-size: 24px; }
+html { font-size: clamp(16px, 1.25vw, 24px); }
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapseButton"] { display: none !important; }
 [data-testid="stMainBlockContainer"] { padding: 4.2rem 1.5rem 1rem 1.5rem; max-width: 100%; }
 [data-testid="stMetricLabel"] p { font-size: 1.1rem; font-weight: 600; }
-[data-testid="stMetricValue"] { font-size: 3rem; }
+[data-testid="stMetricValue"] { font-size: min(3rem, 20cqi); }
 [data-testid="stMetricDelta"] { font-size: 1rem; }
 [data-testid="stCaptionContainer"] { font-size: 0.9rem; }
 [data-testid="stTable"] table { font-size: 0.9rem; }
@@ -714,12 +716,31 @@ SCREEN_CSS = """
 [data-testid="stMetricLabel"] p { font-weight: 600; }
 </style>
 """
-# Chinese units (件, 人次) fall back to a CJK font with taller line metrics than the digits'
-# font; a fixed line height keeps the cards of one row aligned.
+# Every screen an office has (1280×720 … 1920×1080, a phone at 390×844): no figure, metric name or
+# table cell is cut to "…". A card is a size container: its value shrinks with the card (20cqi
+# fits "12345人次"), names and changes wrap. Chinese units (件, 人次) fall back to a CJK font with
+# taller line metrics than the digits' font; a fixed line height keeps the cards of a row aligned.
+# Tables keep words whole (keep-all: a village name never breaks one character a line) and scroll
+# sideways in their own frame instead. On a phone the cards go two to a row.
 COMMON_CSS = """
 <style>
+[data-testid="stMetric"] { container-type: inline-size; }
+[data-testid="stMetricValue"] { font-size: min(2.25rem, 20cqi); }
 [data-testid="stMetricValue"] > div { line-height: 1.25; }
 [data-testid="stMetricDelta"] > div { line-height: 1.3; }
+[data-testid="stMetric"] .stMarkdownEllipsis, [data-testid="stMetric"] .stMarkdownEllipsis p {
+  white-space: normal; overflow: visible; text-overflow: clip; overflow-wrap: anywhere; }
+[data-testid="stTable"] th, [data-testid="stTable"] td { word-break: keep-all; overflow-wrap: normal; }
+@media (max-width: 640px) {
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) {
+    flex-wrap: wrap; gap: 0.5rem; }
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) > [data-testid="stColumn"] {
+    flex: 1 1 calc(50% - 0.25rem) !important; min-width: calc(50% - 0.25rem) !important;
+    width: calc(50% - 0.25rem) !important; }
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) > [data-testid="stColumn"]:empty {
+    display: none; }
+  [data-testid="stMetricValue"] { font-size: min(1.75rem, 20cqi); }
+}
 </style>
 """
 

@@ -61,10 +61,14 @@ show(pd.DataFrame([{"扣分项": DEDUCTION_LABELS[rule][0],
 population = config.get("population") or {}
 st.caption(f"万人信访率 = 信访总量 ÷ 人口 × 10000，仅对配置了人口的村显示（当前 {len(population)} 个）。")
 
-st.subheader("告警与异常")
+st.subheader("告警与向好")
 alerts = config["alerts"]
-st.markdown(f"按同比变化幅度：超过 {alerts['alert']:.0%} 为**告警**，超过 {alerts['warn']:.0%} 为**异常**，其余为平稳；"
-            "上年同期为 0 而本期不为 0 时为告警。")
+st.markdown(f"按同比变化幅度：超过 {alerts['alert']:.0%} 为**告警**级，超过 {alerts['warn']:.0%} 为**异常**级，其余为平稳；"
+            "上年同期为 0 而本期不为 0 时为告警级。总览把超过提示阈值的变化分为两表：朝不利方向变化的列为**告警**，"
+            "朝有利方向变化的列为**向好**。\n\n"
+            "**同比、环比的写法**：比率指标按百分点（如“下降2.5个百分点”），件数、人次等按变化率（如“下降12.5%”），"
+            "上年同期为 0 时按件数（如“上升3件（上年同期为0）”）。三降中不设目标的指标：低于上年同期，或本期与上年同期均为 0，"
+            "即为达标。")
 
 st.subheader("重大活动保障期")
 events = config.get("events", [])
