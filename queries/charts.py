@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from .analysis import alert_level
 from .config import load_config
+from .escaping import plotly_text
 from .metrics import Metric
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, SimHei, sans-serif"
@@ -177,7 +178,7 @@ def bar_figure(frame: pd.DataFrame, label: str, metric: Metric, target: float | 
     if top:
         data = data.head(top)
     data = data.iloc[::-1]
-    labels = data[label].fillna("（空白）").astype(str)
+    labels = data[label].fillna("（空白）").astype(str).map(plotly_text)   # names: no HTML in Plotly
     text = [f"{v:.1%}" if metric.fmt == "percent" else f"{int(v)}" for v in data[metric.id]]
     colors = [COLORS["告警"] if target is not None and v > target else COLORS["bar"] for v in data[metric.id]] \
         if not metric.rise_is_good else COLORS["bar"]
@@ -196,7 +197,7 @@ def ranking_figure(ranking: pd.DataFrame, size: str = "screen", title: str | Non
     """Village scores (kpi.rank rows) as dots coloured 红/黄/绿, best on top. Dots, not bars:
     the axis does not start at zero, and a bar would exaggerate the gaps."""
     data = ranking.iloc[::-1]
-    labels = (data["township"].fillna("") + " " + data["village"].fillna("")).str.strip()
+    labels = (data["township"].fillna("") + " " + data["village"].fillna("")).str.strip().map(plotly_text)
     base = SIZES[size]
     fig = go.Figure(go.Scatter(
         x=data["score"], y=labels, mode="markers+text", text=[f"{s:g}" for s in data["score"]],
@@ -227,8 +228,8 @@ def stacked_figure(frame: pd.DataFrame, x: str, group: str, value: str, order: l
     xs = list(dict.fromkeys(frame[x]))
     for name in order:
         rows = frame[frame[group] == name].set_index(x)[value].reindex(xs).fillna(0)
-        fig.add_bar(x=xs, y=rows.values, name=name, marker={"color": colors.get(name)},
-                    hovertemplate=f"{name}：%{{y}}{unit}<extra></extra>")
+        fig.add_bar(x=xs, y=rows.values, name=plotly_text(name), marker={"color": colors.get(name)},
+                    hovertemplate=f"{plotly_text(name)}：%{{y}}{unit}<extra></extra>")
     fig.update_layout(barmode="stack")
     _month_axis(fig, len(xs))
     fig.update_yaxes(title=None, tickformat="d", rangemode="tozero")
@@ -257,8 +258,8 @@ def collective_figure(sizes: pd.DataFrame, size: str = "screen", title: str | No
     fig = go.Figure()
     for level in levels:
         values = [int(frame.get((b, level), 0)) for b in buckets]
-        fig.add_bar(x=buckets, y=values, name=level, marker={"color": LEVEL_COLORS.get(level)},
-                    hovertemplate=f"{level}：%{{y}}批<extra></extra>")
+        fig.add_bar(x=buckets, y=values, name=plotly_text(level), marker={"color": LEVEL_COLORS.get(level)},
+                    hovertemplate=f"{plotly_text(level)}：%{{y}}批<extra></extra>")
     fig.update_layout(barmode="stack")
     fig.update_xaxes(type="category", title=None)
     fig.update_yaxes(title=None, tickformat="d", rangemode="tozero")

@@ -17,6 +17,7 @@ import pandas as pd
 
 from . import analysis
 from .config import load_config
+from .escaping import document_text, markdown_plain, markdown_text
 from .formatting import COLUMN_LABELS, fmt_change, fmt_met, fmt_target, fmt_value
 from .kpi import kpi, rank
 from .metrics import BY_ID, GROUPS, PUBLIC, Metric
@@ -26,9 +27,11 @@ DEDUCTIONS = {  # ranking rule -> (label, unit)
     "visit_jing": ("进京来访", "批"), "visit_sheng": ("赴省来访", "批"), "visit_shi": ("到市来访", "批"),
     "repeat": ("重复信访", "件"), "collective_county_up": ("县级以上集体访", "批"), "overdue": ("超期未办结", "件"),
 }
+# Every value printed into the Markdown 通报 is escaped (names come from import files: no links,
+# no raw HTML); write_docx turns the escapes back into the plain text.
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("queries", "templates"), autoescape=False,
-    trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined, finalize=markdown_text)
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,11 @@ def bulletin_markdown(con: duckdb.DuckDBPyConnection, request: ReportRequest) ->
 
 # --- DOCX: the same text as the Markdown, set in the fonts of an official document ------------
 
+def _run(paragraph, markdown: str):
+    """A run holding the plain text of escaped Markdown, without characters Word cannot hold."""
+    return paragraph.add_run(document_text(markdown_plain(markdown)))
+
+
 def _run_font(run, east_asian: str, size: float | None = None, bold: bool | None = None) -> None:
     from docx.oxml.ns import qn
     from docx.shared import Pt
@@ -184,7 +192,7 @@ def _add_inline(paragraph, text: str, font: str, size: float) -> None:
     """Paragraph text with **bold** spans."""
     for index, part in enumerate(text.split("**")):
         if part:
-            _run_font(paragraph.add_run(part), font, size, bold=index % 2 == 1)
+            _run_font(_run(paragraph, part), font, size, bold=index % 2 == 1)
 
 
 def write_docx(markdown: str, path: Path) -> None:
@@ -199,11 +207,11 @@ def write_docx(markdown: str, path: Path) -> None:
         if text.startswith("# "):
             paragraph = document.add_paragraph()
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _run_font(paragraph.add_run(text[2:]), "方正小标宋简体", 22, bold=True)
+            _run_font(_run(paragraph, text[2:]), "方正小标宋简体", 22, bold=True)
         elif text.startswith(("## ", "### ")):
             level = text.index(" ")
             paragraph = document.add_paragraph()
-            _run_font(paragraph.add_run(text[level + 1:]), "黑体" if level == 2 else "楷体", 16, bold=level == 2)
+            _run_font(_run(paragraph, text[level + 1:]), "黑体" if level == 2 else "楷体", 16, bold=level == 2)
         elif text.startswith("> "):
             paragraph = document.add_paragraph()
             _add_inline(paragraph, text[2:], "楷体", 12)
@@ -254,7 +262,7 @@ def write_xlsx(con: duckdb.DuckDBPyConnection, request: ReportRequest, path: Pat
         "个人信息：已隐去（脱敏）" if masked else "个人信息：未脱敏——本文件含信访人姓名、证件号码、联系电话，仅限授权人员使用，不得外传",
     ]
     for row, text in enumerate(lines):
-        cover.write_string(row, 0, text)
+        cover.write_string(row, 0, document_text(text))
     cover.set_column(0, 0, 90)
     for sheet, frame in _sheet_frames(con, shot, masked):
         worksheet = workbook.add_worksheet(sheet)
@@ -280,7 +288,7 @@ def _write_cell(worksheet, row: int, col: int, value, date_format, number_format
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         worksheet.write_blank(row, col, None)
     elif isinstance(value, str):
-        worksheet.write_string(row, col, value)  # never a formula, whatever it starts with
+        worksheet.write_string(row, col, document_text(value))  # never a formula, whatever it starts with
     elif isinstance(value, (bool, np.bool_)):
         worksheet.write_string(row, col, "是" if value else "否")
     elif isinstance(value, (pd.Timestamp, datetime, date)):
