@@ -25,6 +25,7 @@ import streamlit as st
 from queries import analysis, charts, db, kpi as kpi_module, periods
 from queries.access import LOCAL_USER, User, record_audit, restrict
 from queries.config import load_config
+from queries.escaping import csv_bytes as safe_csv_bytes, markdown_text as md_escape
 from queries.formatting import COLUMN_LABELS, DASH, adverse, direction, fmt_change, fmt_target, fmt_value
 from queries.metrics import BY_ID, PUBLIC, Metric, caliber
 from queries.normalize import header_key
@@ -304,17 +305,6 @@ def _url_values(key: str) -> list[str]:
     """A list parameter, given as repeated keys or comma-joined (or both)."""
     return [part.strip() for value in st.query_params.get_all(key) for part in value.split(",")
             if part.strip()]
-
-
-# Inline Markdown that could turn quoted text into a link, an image, a colour or LaTeX. Line
-# breaks go too, so nothing can start a list or a heading.
-_MARKDOWN_SPECIALS = set("\\`*_[]()<>#|:$~")
-
-
-def md_escape(text) -> str:
-    """Text from data or a URL, safe inside Streamlit Markdown (no links, colours, LaTeX)."""
-    flat = " ".join(str(text).split())
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in flat)
 
 
 def _shown(value: str) -> str:
@@ -880,24 +870,32 @@ def show_table(frame: pd.DataFrame, view: View, columns: list[str] | None = None
                 shown[column] = shown[column].map(lambda v, m=BY_ID[column]: fmt_value(m, v))
             elif pd.api.types.is_datetime64_any_dtype(shown[column]):
                 shown[column] = shown[column].dt.strftime("%Y-%m-%d")
-        shown = shown.astype(object).where(shown.notna(), DASH)  # NA in typed columns
+        shown = markdown_cells(shown.astype(object).where(shown.notna(), DASH))  # NA in typed columns
         st.table(shown.rename(columns={**COLUMN_LABELS, **(labels or {})}), hide_index=True)
         return
     st.dataframe(as_percent(frame), hide_index=True, column_config=column_config(frame, labels),
                  height=height, placeholder=DASH)
 
 
+def markdown_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """st.table renders every cell as Markdown: text cells from data are escaped (a village
+    named [点我](http://…)村 stays text, not a link)."""
+    return frame.apply(lambda column: column.map(lambda v: md_escape(v) if isinstance(v, str) else v))
+
+
 def show_styled(styled, view: View) -> None:
     """A pandas Styler: an HTML table in presentation mode (it scales), else the grid."""
     if view.present:
-        st.table(styled, hide_index=True)
+        text = [c for c in styled.data.columns if styled.data[c].map(lambda v: isinstance(v, str)).any()]
+        st.table(styled.format(md_escape, subset=text), hide_index=True)  # cells are Markdown there
     else:
         st.dataframe(styled, hide_index=True)
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV that Excel opens with Chinese intact (UTF-8 with BOM), Chinese headers."""
-    return frame.rename(columns=COLUMN_LABELS).to_csv(index=False).encode("utf-8-sig")
+    """CSV that Excel opens with Chinese intact (UTF-8 with BOM), Chinese headers; a cell that
+    Excel would run as a formula (=HYPERLINK…, +cmd…, @SUM…) is kept as text."""
+    return safe_csv_bytes(frame.rename(columns=COLUMN_LABELS))
 
 
 def csv_download(frame: pd.DataFrame, label: str, file_name: str, key: str, view: View) -> None:

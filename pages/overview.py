@@ -55,7 +55,7 @@ def show_worst(view: ui.View) -> None:
     if not len(worst):
         st.caption("（无）")
     else:  # five rows: a static table draws faster than the interactive grid
-        st.table(grade_styler(worst).format({"得分": "{:g}"}), hide_index=True)
+        st.table(grade_styler(ui.markdown_cells(worst)).format({"得分": "{:g}"}), hide_index=True)
     st.page_link("pages/ranking.py", label="查看完整村居排名", icon=":material/leaderboard:")
 
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import re
 import tomllib
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 
 import argon2
@@ -32,7 +34,8 @@ class User:
     name: str
     role: str
     townships: tuple[str, ...] = ()   # empty: the whole county
-    villages: tuple[str, ...] = ()    # empty: every village of those townships
+    villages: tuple[str, ...] = ()    # empty: every village of those townships; else villages of
+                                      # the one township in `townships` (a name alone is ambiguous)
 
     @property
     def is_admin(self) -> bool:
@@ -66,7 +69,11 @@ def _within(requested: tuple[str, ...], allowed: tuple[str, ...]) -> tuple[str, 
 
 
 def restrict(scope: Scope, user: User) -> Scope:
-    """The scope narrowed to the user's jurisdiction."""
+    """The scope narrowed to the user's jurisdiction. Village jurisdiction is (township, village)
+    pairs: villages are only ever granted within one township (`_user` refuses anything else), so
+    both filters together name exactly those pairs; 上庄村 of another township stays out."""
+    if user.villages and len(user.townships) != 1:   # never built by _user; refuse, don't widen
+        return replace(scope, townships=(NO_MATCH,), villages=(NO_MATCH,))
     return replace(scope, townships=_within(scope.townships, user.townships),
                    villages=_within(scope.villages, user.villages))
 
@@ -92,16 +99,29 @@ def _user(username: str, entry: dict) -> User:
         raise ValueError(f"用户 {username} 的角色“{role}”无效，应为 {'、'.join(ROLES)} 之一")
     if role == "cadre" and not entry.get("villages"):
         raise ValueError(f"村(社区)干部 {username} 必须指定所属村(社区)")
+    if entry.get("villages") and len(entry.get("townships", ())) != 1:
+        # Village names repeat across townships (上庄村 is in two): a village only means
+        # something within its township.
+        raise ValueError(f"用户 {username} 的村(社区)未限定所属乡镇，请为其指定唯一的乡镇，例如"
+                         f"“xinfang user add {username} --role {role} --township 青石镇 --village 上庄村”"
+                         "，或在用户文件中为其填写 townships = [\"青石镇\"]")
     return User(username, entry.get("name", username), role,
                 tuple(entry.get("townships", ())), tuple(entry.get("villages", ())))
+
+
+@cache
+def _dummy_hash() -> str:
+    return _HASHER.hash("no such user")
 
 
 def sign_in(username: str, password: str, path: Path | None = None) -> User:
     entry = load_users(path).get(username)
     try:
+        # An unknown name costs one verification too: the time taken must not tell which
+        # user names exist.
+        _HASHER.verify(entry.get("password_hash", "") if entry else _dummy_hash(), password)
         if entry is None:
             raise argon2.exceptions.VerifyMismatchError
-        _HASHER.verify(entry.get("password_hash", ""), password)
     except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
         raise SignInError("用户名或密码错误") from None
     return _user(username, entry)
@@ -115,13 +135,14 @@ def user_for_identity(email: str, path: Path | None = None) -> User | None:
     return None
 
 
-def user_entry(name: str, role: str, password: str, townships=(), villages=(), email=None) -> dict:
+def user_entry(name: str, role: str, password: str, townships=(), villages=(), email=None,
+               username: str | None = None) -> dict:
     """A user-file entry with a salted argon2id hash of the password (never the password)."""
-    entry = {"name": name, "role": role, "townships": list(townships), "villages": list(villages),
-             "password_hash": _HASHER.hash(password)}
+    entry = {"name": name, "role": role, "townships": list(townships), "villages": list(villages)}
     if email:
         entry["email"] = email
-    _user("new", entry)
+    _user(username or name, entry)   # refuse a bad entry before the (slow) hash
+    entry["password_hash"] = _HASHER.hash(password)
     return entry
 
 
@@ -138,7 +159,10 @@ def add_user(username: str, entry: dict, path: Path | None = None) -> None:
     lines = [f"\n[users.{username}]"]
     lines += [f"{key} = {json.dumps(value, ensure_ascii=False)}" for key, value in entry.items()]
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as file:
+    # Password hashes: readable by the owner only (0600), also when the file already existed.
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with open(descriptor, "a", encoding="utf-8") as file:
         file.write("\n".join(lines) + "\n")
 
 

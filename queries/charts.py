@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from .analysis import alert_level
 from .config import load_config
+from .escaping import plotly_text
 from .formatting import adverse, missing
 from .metrics import Metric
 
@@ -202,7 +203,7 @@ def bar_figure(frame: pd.DataFrame, label: str, metric: Metric, target: float | 
     if top:
         data = data.head(top)
     data = data.iloc[::-1]
-    labels = data[label].fillna("（空白）").astype(str)
+    labels = data[label].fillna("（空白）").astype(str).map(plotly_text)   # names: no HTML in Plotly
     text = [f"{v:.1%}" if metric.fmt == "percent" else f"{int(v)}" for v in data[metric.id]]
     over = [target is not None and not metric.rise_is_good and v > target for v in data[metric.id]]
     fig = go.Figure(go.Bar(x=data[metric.id], y=labels, orientation="h", text=text,
@@ -231,7 +232,7 @@ def ranking_figure(ranking: pd.DataFrame, size: str = "screen", title: str | Non
     villages and the page scrolls, on the projector too."""
     data = ranking.iloc[::-1]
     labels = (data["rank"].astype(str) + ". " + data["township"].fillna("") + " "
-              + data["village"].fillna("（空白）")).str.strip()
+              + data["village"].fillna("（空白）")).str.strip().map(plotly_text)
     base = SIZES[size]
     fig = go.Figure(go.Scatter(
         x=data["score"], y=labels, mode="markers+text", text=[f"{s:g}" for s in data["score"]],
@@ -263,8 +264,8 @@ def stacked_figure(frame: pd.DataFrame, x: str, group: str, value: str, order: l
     xs = list(dict.fromkeys(frame[x]))
     for name in order:
         rows = frame[frame[group] == name].set_index(x)[value].reindex(xs).fillna(0)
-        fig.add_bar(x=xs, y=rows.values, name=name, marker={"color": colors.get(name)},
-                    hovertemplate=f"{name}：%{{y}}{unit}<extra></extra>")
+        fig.add_bar(x=xs, y=rows.values, name=plotly_text(name), marker={"color": colors.get(name)},
+                    hovertemplate=f"{plotly_text(name)}：%{{y}}{unit}<extra></extra>")
     fig.update_layout(barmode="stack", showlegend=True)   # colour = level, even with one level
     _month_axis(fig, len(xs))
     totals = frame.groupby(x)[value].sum() if len(frame) else []
@@ -314,8 +315,8 @@ def collective_figure(sizes: pd.DataFrame, size: str = "screen", title: str | No
     fig = go.Figure()
     for level in levels:
         values = [int(frame.get((b, level), 0)) for b in buckets]
-        fig.add_bar(x=buckets, y=values, name=level, marker={"color": LEVEL_COLORS.get(level)},
-                    hovertemplate=f"{level}：%{{y}}批<extra></extra>")
+        fig.add_bar(x=buckets, y=values, name=plotly_text(level), marker={"color": LEVEL_COLORS.get(level)},
+                    hovertemplate=f"{plotly_text(level)}：%{{y}}批<extra></extra>")
     fig.update_layout(barmode="stack", showlegend=True, legend_title_text="登记层级")
     fig.update_xaxes(type="category", title=None)
     fig.update_yaxes(title=None, **count_axis(sizes.groupby("size")["visits"].sum().max() if len(sizes) else 0))

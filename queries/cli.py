@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="leader=县/镇领导，cadre=村(社区)干部，admin=信访办管理员")
     p.add_argument("--name", help="显示名")
     p.add_argument("--township", action="append", default=[], help="所辖乡镇，可重复；不填为全县")
-    p.add_argument("--village", action="append", default=[], help="所属村(社区)，村干部必填")
+    p.add_argument("--village", action="append", default=[], help="所属村(社区)，村干部必填；须同时用 --township 指定其所属乡镇（村名可能在不同乡镇重复）")
     p.add_argument("--email", help="OIDC 登录时对应的邮箱")
     p.add_argument("--users-file", type=Path, help="用户文件（默认：配置 auth.users_file）")
 
@@ -163,7 +163,8 @@ def _add_user(args) -> int:
         print("密码至少 8 位。", file=sys.stderr)
         return EXIT_REFUSED
     try:
-        entry = user_entry(args.name or args.username, args.role, password, args.township, args.village, args.email)
+        entry = user_entry(args.name or args.username, args.role, password, args.township, args.village, args.email,
+                           username=args.username)
         add_user(args.username, entry, args.users_file)
     except ValueError as exc:
         print(str(exc), file=sys.stderr)

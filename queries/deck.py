@@ -27,6 +27,7 @@ from pptx.util import Inches, Pt
 
 from . import analysis, charts
 from .config import load_config
+from .escaping import document_text
 from .formatting import COLUMN_LABELS, fmt_change, fmt_met, fmt_target, fmt_value
 from .metrics import BY_ID, GROUPS, PUBLIC
 from .report import ReportRequest, Snapshot, grade_counts, issues, snapshot, unit_name, village_line
@@ -78,7 +79,7 @@ def _write(frame, lines: str | list[str], size: float, bold: bool = False, color
         paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
         paragraph.alignment = align
         run = paragraph.add_run()
-        run.text = line
+        run.text = document_text(line)   # names may hold characters XML cannot
         _font(run, size, bold, color)
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from . import analysis
 from .config import load_config
+from .escaping import document_text, markdown_plain, markdown_text
 from .formatting import COLUMN_LABELS, fmt_change, fmt_date_cn, fmt_met, fmt_target, fmt_value
 from .kpi import kpi, rank
 from .metrics import BY_ID, GROUPS, PUBLIC, Metric
@@ -26,9 +27,11 @@ DEDUCTIONS = {  # ranking rule -> (label, unit)
     "visit_jing": ("进京来访", "批"), "visit_sheng": ("赴省来访", "批"), "visit_shi": ("到市来访", "批"),
     "repeat": ("重复信访", "件"), "collective_county_up": ("县级以上集体访", "批"), "overdue": ("超期未办结", "件"),
 }
+# Every value printed into the Markdown 通报 is escaped (names come from import files: no links,
+# no raw HTML); write_docx turns the escapes back into the plain text.
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("queries", "templates"), autoescape=False,
-    trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined, finalize=markdown_text)
 
 
 @dataclass(frozen=True)
@@ -188,6 +191,11 @@ def bulletin_markdown(con: duckdb.DuckDBPyConnection, request: ReportRequest) ->
 # 楷体 三号; the masthead's 期号, 发文单位 and date over a red rule; 报送/抄送 in the 版记 at the end in
 # 四号 (14 pt) between rules; page numbers "— 1 —" at the foot.
 
+def _run(paragraph, markdown: str):
+    """A run holding the plain text of escaped Markdown, without characters Word cannot hold."""
+    return paragraph.add_run(document_text(markdown_plain(markdown)))
+
+
 A4_MM = (210, 297)
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
 BODY_PT, TITLE_PT, RECORD_PT, LINE_PT = 16, 22, 14, 28
@@ -213,7 +221,7 @@ def _add_inline(paragraph, text: str, font: str, size: float) -> None:
     """Paragraph text with **bold** spans."""
     for index, part in enumerate(text.split("**")):
         if part:
-            _run_font(paragraph.add_run(part), font, size, bold=index % 2 == 1)
+            _run_font(_run(paragraph, part), font, size, bold=index % 2 == 1)
 
 
 def _border(paragraph, side: str, color: str = "000000", eighths: int = 8) -> None:
@@ -273,17 +281,17 @@ def _masthead(document, lines: list[str]) -> None:
         if text.startswith("# "):
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             paragraph.paragraph_format.line_spacing = Pt(TITLE_PT * 1.6)
-            _run_font(paragraph.add_run(text[2:]), "方正小标宋简体", TITLE_PT, color=RED)
+            _run_font(_run(paragraph, text[2:]), "方正小标宋简体", TITLE_PT, color=RED)
         elif "　　" in text:   # 发文单位　　日期: one line, the date at the right margin, over the red rule
             width = Mm(A4_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"])
             paragraph.paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
             issuer, _, day = text.partition("　　")
-            _run_font(paragraph.add_run(f"{issuer}\t{day.strip()}"), "仿宋", BODY_PT)
+            _run_font(_run(paragraph, f"{issuer}\t{day.strip()}"), "仿宋", BODY_PT)
             _border(paragraph, "bottom", RED, 16)
             paragraph.paragraph_format.space_after = Pt(BODY_PT)
         else:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _run_font(paragraph.add_run(text), "仿宋", BODY_PT)
+            _run_font(_run(paragraph, text), "仿宋", BODY_PT)
 
 
 def _record(document, lines: list[str]) -> None:
@@ -294,7 +302,7 @@ def _record(document, lines: list[str]) -> None:
     for index, text in enumerate(lines):
         paragraph = document.add_paragraph()
         paragraph.paragraph_format.left_indent = Pt(RECORD_PT)
-        _run_font(paragraph.add_run(text), "仿宋", RECORD_PT)
+        _run_font(_run(paragraph, text), "仿宋", RECORD_PT)
         if index == 0:
             _border(paragraph, "top", eighths=8)
         _border(paragraph, "bottom", eighths=8 if index == len(lines) - 1 else 4)
@@ -314,13 +322,13 @@ def write_docx(markdown: str, path: Path) -> None:
         paragraph = document.add_paragraph()
         if index == 0 and text.startswith("（") and text.endswith("）"):   # the period, under the masthead
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _run_font(paragraph.add_run(text), "楷体", BODY_PT)
+            _run_font(_run(paragraph, text), "楷体", BODY_PT)
         elif text.startswith("# "):
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _run_font(paragraph.add_run(text[2:]), "方正小标宋简体", TITLE_PT)
+            _run_font(_run(paragraph, text[2:]), "方正小标宋简体", TITLE_PT)
         elif text.startswith(("## ", "### ")):
             level = text.index(" ")
-            _run_font(paragraph.add_run(text[level + 1:]), "黑体" if level == 2 else "楷体", BODY_PT)
+            _run_font(_run(paragraph, text[level + 1:]), "黑体" if level == 2 else "楷体", BODY_PT)
         elif text.startswith("> "):
             _add_inline(paragraph, text[2:], "楷体", 12)
             paragraph.paragraph_format.line_spacing = Pt(20)
@@ -372,7 +380,7 @@ def write_xlsx(con: duckdb.DuckDBPyConnection, request: ReportRequest, path: Pat
         "个人信息：已隐去（脱敏）" if masked else "个人信息：未脱敏——本文件含信访人姓名、证件号码、联系电话，仅限授权人员使用，不得外传",
     ]
     for row, text in enumerate(lines):
-        cover.write_string(row, 0, text)
+        cover.write_string(row, 0, document_text(text))
     cover.set_column(0, 0, 90)
     for sheet, frame in _sheet_frames(con, shot, masked):
         worksheet = workbook.add_worksheet(sheet)
@@ -398,7 +406,7 @@ def _write_cell(worksheet, row: int, col: int, value, date_format, number_format
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         worksheet.write_blank(row, col, None)
     elif isinstance(value, str):
-        worksheet.write_string(row, col, value)  # never a formula, whatever it starts with
+        worksheet.write_string(row, col, document_text(value))  # never a formula, whatever it starts with
     elif isinstance(value, (bool, np.bool_)):
         worksheet.write_string(row, col, "是" if value else "否")
     elif isinstance(value, (pd.Timestamp, datetime, date)):
