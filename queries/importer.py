@@ -21,7 +21,7 @@ from . import normalize as nz
 from .config import load_config
 from .db import cursor, refresh_facts
 from .accountability.import_ledgers import import_ledger
-from .accountability.ledgers import CASES, sniff_kind
+from .accountability.ledgers import CASES, other_header_keys, sniff_kind
 from .reader import FileRefused, Table, read_tables
 
 TEXT_FIELDS = ("case_id", "petitioner_name", "petitioner_idno", "phone", "summary",
@@ -310,7 +310,7 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, as_of: date | None =
     cur = cursor(con)
     try:
         tables = read_tables(path, data, config["import"]["headers"],
-                             int(config["import"]["max_file_mb"] * 2**20))
+                             int(config["import"]["max_file_mb"] * 2**20), other_header_keys(config))
         report.columns, report.columns_unused = _column_report(tables)
         parsers = _FieldParsers(config)
         totals = tuple(nz.folded(m) for m in config["import"]["totals"]["markers"])

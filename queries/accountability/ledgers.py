@@ -33,6 +33,13 @@ def vocabularies(config: dict) -> dict[str, dict[str, list[str]]]:
             ROSTER: settings["roster_headers"]}
 
 
+def other_header_keys(config: dict) -> frozenset[str]:
+    """Header keys of the reception and roster vocabularies: they count towards a case export's
+    header row too (the first row with three known names of either vocabulary)."""
+    vocab = vocabularies(config)
+    return frozenset(header_lookup(vocab[RECEPTIONS])) | frozenset(header_lookup(vocab[ROSTER]))
+
+
 def _known(row: list, lookup: dict) -> set[str]:
     return {lookup[key][0] for key in map(header_key, row) if key in lookup}
 
