@@ -17,8 +17,9 @@ from .normalize import simplified
 UNASSIGNED = "（未明确）"
 
 
-def unit_name(raw: str | None) -> str:
-    text = (raw or "").strip()
+def unit_name(raw) -> str:
+    """A stored responsible_unit as a unit; anything but text (None, NA) is blank."""
+    text = raw.strip() if isinstance(raw, str) else ""
     return simplified(text).strip() if text else UNASSIGNED
 
 

@@ -105,6 +105,16 @@ def _count_of(table, cells, name, label, reasons):
         return None
 
 
+def reception_from_values(values: dict, as_of: date, config: dict) -> tuple[dict, list[str]]:
+    """A reception row from field -> raw value (a form), read by the importer's rules:
+    (row, reasons the row would be refused)."""
+    names = list(values)
+    table = Table(None, names, {name: i for i, name in enumerate(names)}, [], 0, [])
+    reasons: list[str] = []
+    earliest = config["import"].get("earliest_date", date(1980, 1, 1))
+    return _reception(table, list(values.values()), _Kinds(config), as_of, earliest, reasons), reasons
+
+
 def _reception(table, cells, kinds: _Kinds, as_of: date, earliest: date, reasons: list[str]) -> dict:
     held_on = _date_of(table, cells, "held_on", "日期", reasons)
     if held_on is not None and held_on > as_of:
