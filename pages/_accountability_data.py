@@ -57,7 +57,8 @@ def leaders(view) -> list[dict]:
 
 
 def handed(view) -> list[dict]:
-    return _handed(view.version, view.scope.places_only(), view.as_of, view.start, view.end)
+    rows = _handed(view.version, view.scope.places_only(), view.as_of, view.start, view.end)
+    return figures.within_jurisdiction(rows, view.user.townships, view.user.villages)
 
 
 def duty(view, township: str | None) -> dict:

@@ -132,3 +132,10 @@ def handed(con: duckdb.DuckDBPyConnection, scope: Scope = Scope(), as_of: date |
                              _reception_params(scope, period))
     rows = [{c: _plain(r[c]) for c in HANDED_ROW_COLUMNS} for r in frame.to_dict("records")]
     return sorted(rows, key=lambda r: (r["held_on"], r["leader"], r["case_id"], r["kind"]))
+
+
+def within_jurisdiction(rows: list[dict], townships: tuple[str, ...], villages: tuple[str, ...]) -> list[dict]:
+    """交办件 rows a restricted user may see: a reception in their township can hand over a
+    case of another place, whose details stay hidden from them (an id not in `cases` stays)."""
+    return [r for r in rows if r["status"] == "未入库" or (
+        (not townships or r["township"] in townships) and (not villages or r["village"] in villages))]
