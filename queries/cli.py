@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from .accountability.commands import ACCOUNTABILITY_COMMANDS, add_accountability_commands, run_accountability
 from .db import DEFAULT_DB, open_reader, writing
 from .periods import Scope
 
@@ -34,11 +35,13 @@ def _scope_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--village", action="append", default=[], help="村(社区)，可重复")
     parser.add_argument("--category", action="append", default=[], help="问题分类，可重复")
     parser.add_argument("--channel", action="append", default=[], help="信访形式，可重复")
+    parser.add_argument("--unit", action="append", default=[], help="责任单位，可重复")
     parser.add_argument("--json", action="store_true", help="输出 JSON")
 
 
 def _scope(args) -> Scope:
-    return Scope(tuple(args.township), tuple(args.village), tuple(args.category), tuple(args.channel))
+    return Scope(tuple(args.township), tuple(args.village), tuple(args.category), tuple(args.channel),
+                 tuple(getattr(args, "unit", ())))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--village", action="append", default=[], help="所属村(社区)，村干部必填；须同时用 --township 指定其所属乡镇（村名可能在不同乡镇重复）")
     p.add_argument("--email", help="OIDC 登录时对应的邮箱")
     p.add_argument("--users-file", type=Path, help="用户文件（默认：配置 auth.users_file）")
+
+    add_accountability_commands(commands, _scope_options, _date)
 
     p = commands.add_parser("demo", help="生成演示数据库")
     p.add_argument("--db", type=Path, default=DEFAULT_DB)
@@ -213,6 +218,8 @@ def _run(args) -> int:
     if args.command == "incident":
         return _incident(args)
     con = open_reader(args.db)
+    if args.command in ACCOUNTABILITY_COMMANDS:
+        return run_accountability(con, args, _emit)
     if args.command == "report":
         return _report(con, args)
     if args.command == "kpi":

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from .accountability.demo_receptions import write_reception_demo
 from .db import writing
 from .importer import import_files
 
@@ -687,5 +688,8 @@ def build_demo(db_path: str | Path, exports_dir: str | Path | None = None) -> di
                               [list(DEMO_FILES)]).fetchone()[0]
         if foreign:
             raise ValueError(f"数据库 {db_path} 已有 {foreign} 件非演示数据；请把演示数据生成到新的数据库文件。")
-        paths = write_exports(Path(exports_dir) if exports_dir else db_path.parent / "demo_exports")
-        return import_files(con, paths, as_of=AS_OF)
+        directory = Path(exports_dir) if exports_dir else db_path.parent / "demo_exports"
+        report = import_files(con, write_exports(directory), as_of=AS_OF)
+        ledgers = write_reception_demo(con, directory, AS_OF)   # 接访台账 and 值班表, from the cases
+        report["files"] += import_files(con, ledgers, as_of=AS_OF)["files"]
+        return report

@@ -17,6 +17,7 @@ from .config import load_config
 from .db import cursor, sql
 from .metrics import BY_ID, METRICS, Metric
 from .periods import Period, Scope
+from .units import unit_filter
 
 GROUP_COLUMNS = ("township", "village", "category", "channel", "level", "case_leader",
                  "responsible_unit")
@@ -29,10 +30,11 @@ def _bind(statement: str, values: dict) -> dict:
     return {name: values[name] for name in set(_PARAM.findall(statement))}
 
 
-def _settings(scope: Scope, keep_all: bool = False) -> dict:
+def _settings(scope: Scope, keep_all: bool = False, con: duckdb.DuckDBPyConnection | None = None) -> dict:
     config = load_config()["metrics"]
     return {
         **scope.params(),
+        **unit_filter(con, scope.units),
         "keep_all": keep_all,
         # which earlier cases sql/metric_base.sql joins to a period (metric_frame narrows them)
         "earlier_backlog": True,
@@ -75,7 +77,7 @@ def base_query(con: duckdb.DuckDBPyConnection, scope: Scope, period: Period, sta
     cur = period_cursor(con, [period])
     try:
         return query(cur, f"WITH base AS ({sql('metric_base')})\n{statement}",
-                      {**_settings(scope, keep_all=True), **params})
+                      {**_settings(scope, keep_all=True, con=con), **params})
     finally:
         cur.close()
 
@@ -93,7 +95,7 @@ def metric_frame(con: duckdb.DuckDBPyConnection, scope: Scope, periods: Iterable
     periods = list(periods)
     metrics = [BY_ID[i] for i in metric_ids] if metric_ids is not None else list(METRICS)
     keys = ["period", *group_by]
-    values = _settings(scope)
+    values = _settings(scope, con=con)
     base = sql("metric_base")
     frames = []
     by_source = {s: [m for m in metrics if m.source == s] for s in ("cases", "people", "incidents")}

@@ -20,6 +20,8 @@ import pyarrow as pa
 from . import normalize as nz
 from .config import load_config
 from .db import cursor, refresh_facts
+from .accountability.import_ledgers import import_ledger
+from .accountability.ledgers import CASES, other_header_keys, sniff_kind
 from .reader import FileRefused, Table, read_tables
 
 TEXT_FIELDS = ("case_id", "petitioner_name", "petitioner_idno", "phone", "summary",
@@ -72,6 +74,7 @@ class FileReport:
     skipped_blank: int = 0
     duplicates: list[str] = field(default_factory=list)     # case ids repeated inside the file
     categories_unmatched: int = 0
+    kind: str = "cases"   # cases, receptions or roster (ACCOUNTABILITY.md §2)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -300,11 +303,14 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, as_of: date | None =
     report = FileReport(file=display_name or path.name, sha256=hashlib.sha256(data).hexdigest(),
                         batch=uuid.uuid4().hex[:12])
     config = load_config()
+    kind = sniff_kind(path, data, config)   # a 领导接访登记台账 or a 值班表 has its own importer
+    if kind != CASES:
+        return import_ledger(con, kind, path, data, as_of, report)
     rows = _Rows()
     cur = cursor(con)
     try:
         tables = read_tables(path, data, config["import"]["headers"],
-                             int(config["import"]["max_file_mb"] * 2**20))
+                             int(config["import"]["max_file_mb"] * 2**20), other_header_keys(config))
         report.columns, report.columns_unused = _column_report(tables)
         parsers = _FieldParsers(config)
         totals = tuple(nz.folded(m) for m in config["import"]["totals"]["markers"])

@@ -16,10 +16,12 @@ class Scope:
     villages: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()   # 责任单位 as ACCOUNTABILITY.md §1 names them (queries.units)
 
     def params(self) -> dict[str, list[str]]:
         return {"townships": list(self.townships), "villages": list(self.villages),
-                "categories": list(self.categories), "channels": list(self.channels)}
+                "categories": list(self.categories), "channels": list(self.channels),
+                "units": list(self.units)}
 
     def places_only(self) -> "Scope":
         return Scope(townships=self.townships, villages=self.villages)

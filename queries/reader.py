@@ -125,11 +125,13 @@ def header_lookup(synonyms: dict[str, list[str]]) -> dict[str, tuple[str, int]]:
     return lookup
 
 
-def find_table(sheet: Sheet, lookup: dict[str, tuple[str, int]]) -> Table | None:
-    """The sheet's table below the first row that matches at least three known headers."""
+def find_table(sheet: Sheet, lookup: dict[str, tuple[str, int]],
+               also_known: frozenset[str] = frozenset()) -> Table | None:
+    """The sheet's table below the first row that matches at least three known headers
+    (`also_known`: header keys of the other ledgers' vocabularies, which count too)."""
     for index, row in enumerate(sheet.rows):
         keys = [header_key(cell) for cell in row]
-        if sum(1 for key in keys if key in lookup) < MIN_HEADER_MATCHES:
+        if sum(1 for key in keys if key in lookup or key in also_known) < MIN_HEADER_MATCHES:
             continue
         best: dict[str, tuple[int, int]] = {}  # field -> (priority, column)
         for column, key in enumerate(keys):
@@ -146,7 +148,7 @@ def find_table(sheet: Sheet, lookup: dict[str, tuple[str, int]]) -> Table | None
 
 
 def read_tables(path: Path, data: bytes, synonyms: dict[str, list[str]],
-                max_bytes: int = 50 * 2**20) -> list[Table]:
+                max_bytes: int = 50 * 2**20, also_known: frozenset[str] = frozenset()) -> list[Table]:
     """Every sheet's table; refuses a file with no usable header row.
 
     A CSV is tried with each delimiter in turn: the one whose rows show a header row wins.
@@ -156,7 +158,7 @@ def read_tables(path: Path, data: bytes, synonyms: dict[str, list[str]],
     for delimiter in CSV_DELIMITERS if is_csv else (None,):
         tables, lacking = [], []
         for sheet in read_sheets(path, data, delimiter, max_bytes):
-            table = find_table(sheet, lookup)
+            table = find_table(sheet, lookup, also_known)
             if table is None:
                 continue
             missing = [FIELD_LABELS[f] for f in REQUIRED_FIELDS if f not in table.columns]

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from queries.db import connect
+from queries.accountability.demo_receptions import LEDGER_FILE as RECEPTION_LEDGER, ROSTER_FILE
 from queries.demo import LEDGER_FILE, STREET_FILE, SYSTEM_FILE, build_demo
 
 AS_OF = date(2026, 11, 20)
@@ -69,7 +70,7 @@ def query(con, sql: str, params=None) -> list[tuple]:
 
 def test_every_row_read_is_accounted_for(demo):
     root, files, report, con = demo
-    assert set(files) == {LEDGER_FILE, SYSTEM_FILE, STREET_FILE}
+    assert set(files) == {LEDGER_FILE, SYSTEM_FILE, STREET_FILE, RECEPTION_LEDGER, ROSTER_FILE}
     for f in files.values():
         assert f["refused"] is None
         assert f["rows_read"] == f["imported"] + f["updated"] + f["rejected"] + f["skipped"], f["file"]

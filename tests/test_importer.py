@@ -116,7 +116,8 @@ def test_row_with_fewer_than_three_known_headers_is_not_the_header(tmp_path, con
 
 def test_no_header_row_names_the_closest_row(tmp_path, con):
     """The refusal says where the header probably is and which names were recognised there."""
-    path = write_csv(tmp_path / "a.csv", [["某镇信访台账"], ["编号", "登记日期", "备注"], ["A1", "2025-01-02", ""]])
+    # (备注 would be a third known name: it is a reception-ledger header, ACCOUNTABILITY.md §2)
+    path = write_csv(tmp_path / "a.csv", [["某镇信访台账"], ["编号", "登记日期", "说明"], ["A1", "2025-01-02", ""]])
     refused = one(con, path)["refused"]
     assert refused.startswith("未找到表头行") and "最接近表头的是第2行，仅识别出：编号、登记日期。" in refused
     path = write_csv(tmp_path / "b.csv", [["a", "b", "c"], ["1", "2", "3"]])

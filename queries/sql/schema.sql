@@ -99,3 +99,34 @@ CREATE TABLE IF NOT EXISTS audit_log (
     scope     JSON NOT NULL,
     reason    VARCHAR NOT NULL
 );
+
+-- 领导接访、约访、下访、调度 records (ACCOUNTABILITY.md §2). A row's identity is
+-- (held_on, leader, kind, township, village, sorted case_ids), kept as reception_key.
+CREATE TABLE IF NOT EXISTS receptions (
+    reception_key VARCHAR PRIMARY KEY,
+    held_on       DATE NOT NULL,
+    leader        VARCHAR NOT NULL,
+    leader_title  VARCHAR,
+    kind          VARCHAR NOT NULL CHECK (kind IN ('接访', '约访', '下访', '调度')),
+    township      VARCHAR,
+    village       VARCHAR,
+    batches       INTEGER NOT NULL CHECK (batches >= 0),
+    persons       INTEGER CHECK (persons >= 0),
+    case_ids      VARCHAR[] NOT NULL,   -- distinct, sorted; cases handed over or dispatched
+    note          VARCHAR,
+    source_file   VARCHAR,
+    source_row    INTEGER,
+    import_batch  VARCHAR
+);
+
+-- An imported 坐班接访 roster (ACCOUNTABILITY.md §3); township '' is the county's own roster.
+CREATE TABLE IF NOT EXISTS duty_roster (
+    duty_on      DATE NOT NULL,
+    township     VARCHAR NOT NULL,
+    leader       VARCHAR NOT NULL,
+    substitute   VARCHAR,
+    source_file  VARCHAR,
+    source_row   INTEGER,
+    import_batch VARCHAR,
+    PRIMARY KEY (duty_on, township)
+);

@@ -1,0 +1,75 @@
+"""Cached calls into queries.accountability for the 责任落实 page (keyed on the data version,
+like pages._common's)."""
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from queries.accountability import duty as duty_module, entry, figures
+from queries.accountability.publish import write_roster
+from queries.periods import Scope
+
+from pages import _common as ui
+
+_cache = st.cache_data(show_spinner=False, max_entries=128)
+
+
+@_cache
+def _units(version: tuple, scope: Scope, as_of: date, start: date, end: date) -> list[dict]:
+    return figures.units(ui.connection(version), scope, as_of, start, end)
+
+
+@_cache
+def _leaders(version: tuple, scope: Scope, as_of: date, start: date, end: date) -> list[dict]:
+    return figures.leaders(ui.connection(version), scope, as_of, start, end)
+
+
+@_cache
+def _handed(version: tuple, scope: Scope, as_of: date, start: date, end: date) -> list[dict]:
+    return figures.handed(ui.connection(version), scope, as_of, start, end)
+
+
+@_cache
+def _duty(version: tuple, township: str | None, as_of: date, start: date, end: date) -> dict:
+    return duty_module.duty(ui.connection(version), township, as_of, start, end)
+
+
+@_cache
+def _roster_file(version: tuple, township: str | None, start: date, end: date, suffix: str) -> bytes:
+    days, _ = duty_module.roster(ui.connection(version), township, start, end)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"roster{suffix}"
+        write_roster(days, path, township)
+        return path.read_bytes()
+
+
+def units(view) -> list[dict]:
+    return _units(view.version, view.scope, view.as_of, view.start, view.end)
+
+
+def leaders(view) -> list[dict]:
+    """Reception figures: only the place filters apply (ACCOUNTABILITY.md §2)."""
+    return _leaders(view.version, view.scope.places_only(), view.as_of, view.start, view.end)
+
+
+def handed(view) -> list[dict]:
+    rows = _handed(view.version, view.scope.places_only(), view.as_of, view.start, view.end)
+    return figures.within_jurisdiction(rows, view.user.townships, view.user.villages)
+
+
+def duty(view, township: str | None) -> dict:
+    return _duty(view.version, township, view.as_of, view.start, view.end)
+
+
+def roster_file(view, township: str | None, suffix: str) -> bytes:
+    period = view.period
+    return _roster_file(view.version, township, period.start, period.end, suffix)
+
+
+def records(view) -> pd.DataFrame:
+    period = view.period
+    return entry.reception_records(ui.connection(view.version), view.scope, period.start, period.end)
