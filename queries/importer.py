@@ -21,6 +21,7 @@ from . import normalize as nz
 from .config import load_config
 from .db import cursor, refresh_facts
 from .reader import FileRefused, Table, read_tables
+from .research.terms import refresh_terms
 
 TEXT_FIELDS = ("case_id", "petitioner_name", "petitioner_idno", "phone", "summary",
                "responsible_unit", "case_leader")
@@ -334,6 +335,7 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, as_of: date | None =
         report.updated = len(rows.cases) - new
         _record(cur, report, as_of, rows)
         refresh_facts(cur)
+        refresh_terms(cur, report.batch)
         cur.execute("COMMIT")
     except Exception:
         cur.execute("ROLLBACK")
