@@ -16,10 +16,12 @@ class Scope:
     villages: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()   # 诉求群体 ([topics.groups]): cases tagged with any of them
 
     def params(self) -> dict[str, list[str]]:
         return {"townships": list(self.townships), "villages": list(self.villages),
-                "categories": list(self.categories), "channels": list(self.channels)}
+                "categories": list(self.categories), "channels": list(self.channels),
+                "groups": list(self.groups)}
 
     def places_only(self) -> "Scope":
         return Scope(townships=self.townships, villages=self.villages)

@@ -155,3 +155,17 @@ def refresh_terms(cur: duckdb.DuckDBPyConnection, batch: str | None = None) -> i
     cur.execute(sql("research/term_df"))
     cur.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [SIGNATURE_KEY, signature(config)])
     return len(cases)
+
+
+def ensure_current(path) -> None:
+    """Bring a database's terms up to date (after an upgrade or a [topics] change) before
+    reading them: one writer pass, like db.open_reader does for the schema."""
+    from ..db import open_reader, writing
+    con = open_reader(path)
+    try:
+        current = is_current(con)
+    finally:
+        con.close()
+    if not current:
+        with writing(path) as writer:
+            refresh_terms(writer)

@@ -18,6 +18,7 @@ WITH span AS (
     SELECT * FROM case_facts f
     WHERE in_scope(f.township, f.village, f.category, f.channel,
         $townships::VARCHAR[], $villages::VARCHAR[], $categories::VARCHAR[], $channels::VARCHAR[])
+      {groups_filter}
 ), candidates AS (
     SELECT p.period, p.p_from, p.p_to, p.p_as_of, f.*
     FROM (SELECT i.* FROM in_scope_facts i, span
