@@ -189,3 +189,16 @@ def test_cli_topics_and_similar_print_the_functions_documents(tmp_path):
                                                                           "resolution", "note"}
     missing = cli("similar", "NOPE", "--db", db)
     assert missing.returncode == 1 and "找不到信访件编号" in missing.stderr
+
+
+def test_the_demo_shows_its_planted_issues_as_emerging(demo_db):
+    from queries.db import open_reader
+    con = open_reader(demo_db)
+    result = topics(con)  # 本年 up to 2026-11-20 against the preceding 324 days
+    emerging = {r["term"] for r in result["emerging"]}
+    assert {"不动产证", "锦绣华庭", "拖欠工程款", "柳河大道"} <= emerging
+    assert not {"宅基地", "土地流转", "低保"} & emerging  # the steady matters are not new
+    by_term = {r["term"]: r for r in result["terms"]}
+    assert by_term["宅基地"]["cases"] > 0
+    summaries = con.execute("SELECT count(DISTINCT summary) FROM cases").fetchone()[0]
+    assert summaries > 2000   # varied sentences, not one per topic and village
