@@ -43,8 +43,10 @@ EARLIEST_INPUT = date(2000, 1, 1)   # lower bound of the date inputs
 # Short query-parameter keys of the global view.
 P_PRESET, P_ASOF, P_FROM, P_TO = "p", "asof", "from", "to"
 P_TOWNS, P_VILLAGES, P_CATS, P_CHANNELS, P_PRESENT = "t", "v", "c", "ch", "present"
-LIST_KEYS = {P_TOWNS: "f_town", P_VILLAGES: "f_vil", P_CATS: "f_cat", P_CHANNELS: "f_chan"}
-LIST_LABELS = {P_TOWNS: "乡镇(街道)", P_VILLAGES: "村(社区)", P_CATS: "问题分类", P_CHANNELS: "信访形式"}
+P_GROUPS = "gr"   # 诉求群体 ([topics.groups])
+LIST_KEYS = {P_TOWNS: "f_town", P_VILLAGES: "f_vil", P_CATS: "f_cat", P_CHANNELS: "f_chan", P_GROUPS: "f_grp"}
+LIST_LABELS = {P_TOWNS: "乡镇(街道)", P_VILLAGES: "村(社区)", P_CATS: "问题分类", P_CHANNELS: "信访形式",
+               P_GROUPS: "诉求群体"}
 PRESENT_ROWS = 12  # rows of a table that fit one projected screen
 MAX_SHOWN = 30  # characters of a rejected URL value quoted back in a notice
 SPARK_IDS = tuple(m.id for m in PUBLIC)   # the metric cards' sparklines: every public metric…
@@ -298,6 +300,7 @@ def _filter_choices(options: pd.DataFrame, townships: list[str] | None = None) -
         P_VILLAGES: _options(options, "village", townships=townships),
         P_CATS: _options(options, "category", order=list(config["categories"]["lead"])),
         P_CHANNELS: _options(options, "channel", order=config["enums"]["channel"]["values"]),
+        P_GROUPS: list(config.get("topics", {}).get("groups", {})),
     }
 
 
@@ -386,7 +389,8 @@ def _follow_latest(latest: date | None) -> None:
         state["_asof_default"] = latest
 
 
-WIDGET_KEYS = ("f_present", "f_period", "f_asof", "f_from", "f_to", "f_town", "f_vil", "f_cat", "f_chan")
+WIDGET_KEYS = ("f_present", "f_period", "f_asof", "f_from", "f_to", "f_town", "f_vil", "f_cat", "f_chan",
+               "f_grp")
 
 
 def keep_widget_state(*keys: str) -> None:
@@ -436,7 +440,9 @@ def _filter_controls(options: pd.DataFrame) -> Scope:
     chosen_villages = st.multiselect("村(社区)", villages, key="f_vil", placeholder="全部")
     categories = st.multiselect("问题分类", choices[P_CATS], key="f_cat", placeholder="全部")
     channels = st.multiselect("信访形式", choices[P_CHANNELS], key="f_chan", placeholder="全部")
-    return Scope(tuple(towns), tuple(chosen_villages), tuple(categories), tuple(channels))
+    groups = st.multiselect("诉求群体", choices[P_GROUPS], key="f_grp", placeholder="全部",
+                            help="按信访事由中的关键词归入的群体（配置 topics.groups），见“研判·诉求”。")
+    return Scope(tuple(towns), tuple(chosen_villages), tuple(categories), tuple(channels), groups=tuple(groups))
 
 
 def build_view(user: User) -> View:
@@ -549,6 +555,7 @@ PAGES = (  # file, title, url_path, icon
     ("pages/ranking.py", "村居排名", "ranking", ":material/leaderboard:"),
     ("pages/skip_level.py", "越级与集体访", "skip_level", ":material/groups:"),
     ("pages/handling.py", "办理与包案", "handling", ":material/assignment_turned_in:"),
+    ("pages/topics.py", "研判·诉求", "topics", ":material/insights:"),
     ("pages/data_import.py", "数据导入", "import", ":material/upload_file:"),
     ("pages/caliber.py", "口径说明", "caliber", ":material/menu_book:"),
     ("pages/audit.py", "审计日志", "audit", ":material/policy:"),
@@ -621,9 +628,9 @@ def view_params(view: View) -> dict[str, str]:
     params = {P_PRESET: view.preset, P_ASOF: view.as_of.isoformat()}
     if view.preset == "custom":
         params[P_FROM], params[P_TO] = view.start.isoformat(), view.end.isoformat()
-    for key, values in zip((P_TOWNS, P_VILLAGES, P_CATS, P_CHANNELS),
+    for key, values in zip((P_TOWNS, P_VILLAGES, P_CATS, P_CHANNELS, P_GROUPS),
                            (view.scope.townships, view.scope.villages, view.scope.categories,
-                            view.scope.channels)):
+                            view.scope.channels, view.scope.groups)):
         if values:
             params[key] = ",".join(values)
     if view.present:
