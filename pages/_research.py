@@ -91,3 +91,25 @@ def alerts(view: ui.View) -> list[dict]:
 
 def emerging_text(rows: list[dict]) -> str:
     return "、".join(f"{r['term']}（{r['cases']}件，上期{r['prev_cases']}件）" for r in rows)
+
+
+EMERGING_SHOWN = 5
+
+
+def overview_section(view: ui.View) -> None:
+    """总览's short list: the period's strongest emerging terms, and a 告警 for those with at
+    least `alert_cases` cases ([topics] in the configuration)."""
+    st.subheader("新出现的问题")
+    if not terms.is_current(cursor(ui.connection(view.version))):
+        st.caption("诉求词尚未计算：打开“研判·诉求”页即可计算。")
+        return
+    result = topics(view)
+    raised = topics_module.alerts(result)
+    if raised:
+        st.warning(f"告警：{ui.md_escape(emerging_text(raised))}", icon=":material/campaign:")
+    rows = result["emerging"][:EMERGING_SHOWN]
+    if rows:
+        st.markdown("本期占比显著上升的诉求：" + ui.md_escape(emerging_text(rows)))
+    else:
+        st.caption("本期没有显著新出现的诉求。")
+    st.page_link("pages/topics.py", label="查看研判·诉求", icon=":material/insights:")

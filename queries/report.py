@@ -21,6 +21,7 @@ from .formatting import COLUMN_LABELS, fmt_change, fmt_met, fmt_target, fmt_valu
 from .kpi import kpi, rank
 from .metrics import BY_ID, GROUPS, PUBLIC, Metric
 from .periods import Period, Scope
+from .research.outputs import bulletin_paragraph
 
 DEDUCTIONS = {  # ranking rule -> (label, unit)
     "visit_jing": ("进京来访", "批"), "visit_sheng": ("赴省来访", "批"), "visit_shi": ("到市来访", "批"),
@@ -151,6 +152,7 @@ def bulletin_context(con: duckdb.DuckDBPyConnection, request: ReportRequest) -> 
         "unit": unit_name(), "trace": shot.trace_line(), "period_text": shot.period_text,
         "groups": [{"name": group, "rows": [item(m.id) for m in PUBLIC if m.group == group]} for group in GROUPS],
         "problems": [issue["text"] for issue in issues(shot.scorecard)],
+        "topics": bulletin_paragraph(con, request.scope, request.as_of, request.start, request.end),
         "grades": grade_counts(ranking),
         "lowest": [village_line(r) for r in ranking[-3:][::-1]],
         "ranking_count": len(ranking),
