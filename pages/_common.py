@@ -32,6 +32,7 @@ from queries.normalize import header_key
 from queries.periods import DEFAULT_PRESET, PRESETS, Period, Scope, preset_dates
 from queries.privacy import PERSONAL_COLUMNS, mask_idno, mask_name, mask_phone
 from queries.report import scope_text
+from queries.research import topics as research_topics
 
 from pages import _signin as signin
 
@@ -51,6 +52,7 @@ PRESENT_ROWS = 12  # rows of a table that fit one projected screen
 MAX_SHOWN = 30  # characters of a rejected URL value quoted back in a notice
 SPARK_IDS = tuple(m.id for m in PUBLIC)   # the metric cards' sparklines: every public metric…
 SPARK_MONTHS = 12                          # …over the last 12 months
+TOPICS_TOP = 20   # terms of 研判·诉求 (the page's table; 总览 shows the emerging ones)
 
 
 # --- connection ----------------------------------------------------------------------------
@@ -203,6 +205,11 @@ def _event_windows(version: tuple, scope: Scope) -> pd.DataFrame:
 
 
 @_cache
+def _topics(version: tuple, scope: Scope, as_of: date, start: date, end: date) -> dict:
+    return research_topics.topics(connection(version), scope, as_of, start, end, top=TOPICS_TOP)
+
+
+@_cache
 def _incidents(version: tuple, scope: Scope, period: Period) -> pd.DataFrame:
     return analysis.incidents(connection(version), scope, period)
 
@@ -278,6 +285,10 @@ class View:
 
     def incidents(self) -> pd.DataFrame:
         return _incidents(self.version, self.scope, self.period)
+
+    def topics(self) -> dict:
+        """研判·诉求 of the view (queries.research.topics): top terms, emerging terms, groups."""
+        return _topics(self.version, self.scope, self.as_of, self.start, self.end)
 
     def filter_options(self) -> pd.DataFrame:
         """The places, categories and channels the user may choose from."""
@@ -498,6 +509,7 @@ def warm(version: tuple) -> None:
         view.period  # noqa: B018 (reading the property fills its cache)
         view.kpi()
         view.rank()
+        view.topics()   # 总览's 新出现的问题
         view.sparklines()
 
 

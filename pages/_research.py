@@ -27,11 +27,6 @@ def ensure_terms(view: ui.View) -> None:
 
 
 @_cache
-def _topics(version: tuple, scope: Scope, as_of: date, start: date, end: date, top: int) -> dict:
-    return topics_module.topics(ui.connection(version), scope, as_of, start, end, top)
-
-
-@_cache
 def _by_township(version: tuple, scope: Scope, as_of: date, start: date, end: date) -> pd.DataFrame:
     con = ui.connection(version)
     return topics_module.emerging_by_township(con, scope, resolve(con, as_of, start, end))
@@ -60,8 +55,8 @@ def _similar(version: tuple, case_id: str, top: int, places: Scope) -> dict | No
         return None
 
 
-def topics(view: ui.View, top: int = 20) -> dict:
-    return _topics(view.version, view.scope, view.as_of, view.start, view.end, top)
+def topics(view: ui.View) -> dict:
+    return view.topics()
 
 
 def emerging_by_township(view: ui.View) -> pd.DataFrame:

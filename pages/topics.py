@@ -8,7 +8,6 @@ from pages import _research as tp
 from queries.formatting import DASH
 from queries.research.figures import group_trend_figure, terms_figure
 
-TOP = 20
 SCREENS = ("热点诉求", "新出现的问题", "诉求群体")
 CASE_COLUMNS = ["case_id", "registered_on", "township", "village", "category", "petitioner_name",
                 "summary", "resolution", "closed_on"]
@@ -133,7 +132,7 @@ view = ui.start_page("topics", "研判·诉求")
 ui.require_data(view)
 tp.ensure_terms(view)
 size = "present" if view.present else "screen"
-result = tp.topics(view, TOP)
+result = tp.topics(view)
 if view.present:
     screen = ui.page_choice("s", list(SCREENS), SCREENS[0], "画面", widget=st.segmented_control,
                             required=True, label_visibility="collapsed", width="stretch")
