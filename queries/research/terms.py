@@ -27,10 +27,11 @@ import rjieba
 from ..config import load_config
 from ..db import sql
 
-VERSION = "1"   # bump when the segmentation rule changes: every case's terms are recomputed
+VERSION = "2"   # bump when the segmentation rule changes: every case's terms are recomputed
 USER_WORD_FREQ = 1_000_000   # high enough that a user word always wins over its parts
 _CHINESE = re.compile(r"[\u4e00-\u9fff]{2,}")
 SIGNATURE_KEY = "terms_signature"
+SCOPE_COLUMNS = ("township", "village", "category", "channel")   # copied into case_terms
 
 
 def topics_config() -> dict:
@@ -84,8 +85,8 @@ def terms_for(cur: duckdb.DuckDBPyConnection, config: dict | None = None) -> Ter
 
 
 def term_rows(terms: Terms, cases: pd.DataFrame) -> pa.Table:
-    """case_terms rows for `cases` (case_id, registered_on, summary): each distinct text is cut
-    once and its terms repeated for every case that carries it."""
+    """case_terms rows for `cases` (case_id, registered_on, the scope columns, summary): each
+    distinct text is cut once and its terms repeated for every case that carries it."""
     codes, texts = pd.factorize(cases["summary"], use_na_sentinel=True)
     flat_terms: list[str] = []
     flat_tf: list[int] = []
@@ -105,9 +106,12 @@ def term_rows(terms: Terms, cases: pd.DataFrame) -> pa.Table:
     within = np.arange(per_row.sum()) - np.repeat(np.cumsum(per_row) - per_row, per_row)
     term_index = np.repeat(offsets[codes[rows]], per_row) + within
     term_array = pa.array(flat_terms, pa.string())
+    columns = {name: pa.array(cases[name].to_numpy(dtype=object)[case_index], pa.string())
+               for name in ("case_id", *SCOPE_COLUMNS)}
     return pa.table({
-        "case_id": pa.array(cases["case_id"].to_numpy(dtype=object)[case_index], pa.string()),
+        "case_id": columns["case_id"],
         "registered_on": pa.array(cases["registered_on"].to_numpy()[case_index], pa.date32()),
+        **{name: columns[name] for name in SCOPE_COLUMNS},
         "term": term_array.take(pa.array(term_index, pa.int64())),
         "tf": pa.array(np.asarray(flat_tf, dtype=np.int32)[term_index] if flat_tf else [], pa.int32()),
         "doc_len": pa.array(lengths[codes[case_index]], pa.int32()),
@@ -139,7 +143,7 @@ def refresh_terms(cur: duckdb.DuckDBPyConnection, batch: str | None = None) -> i
     rows = term_rows(terms_for(cur, config), cases)
     cur.register("new_terms", rows)
     try:
-        cur.execute("INSERT INTO case_terms SELECT * FROM new_terms")
+        cur.execute("INSERT INTO case_terms BY NAME SELECT * FROM new_terms")
     finally:
         cur.unregister("new_terms")
     groups = pa.table({

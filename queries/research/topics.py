@@ -14,7 +14,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from ..db import sql
+from ..db import cursor, sql
 from ..engine import base_query, period_cursor, query
 from ..periods import Period, Periods, Scope, data_range, months, resolve
 from ..privacy import mask_frame
@@ -47,44 +47,58 @@ def is_emerging(a: int, n1: int, b: int | None, n2: int | None, config: dict | N
     return bool(rose and a >= config["min_cases"] and value >= config["emerging_g2"]), value
 
 
-def _scoped(name: str) -> str:
-    return f"WITH scoped AS ({sql('research/scoped_cases')})\n{sql(name)}"
+# The 诉求群体 filter, written into a statement only when groups are chosen (like engine.py's).
+GROUPS_FILTER = "AND case_id IN (SELECT case_id FROM case_groups WHERE list_contains($groups::VARCHAR[], grp))"
 
 
-def place_words(con: duckdb.DuckDBPyConnection) -> set[str]:
+def _statement(name: str, scope: Scope, scoped: bool = False) -> str:
+    text = sql(name)
+    if scoped:
+        text = f"WITH scoped AS ({sql('research/scoped_cases')})\n{text}"
+    return text.replace("{groups_filter}", GROUPS_FILTER if scope.groups else "")
+
+
+def _frame(con: duckdb.DuckDBPyConnection, periods: list[Period], statement: str, scope: Scope) -> pd.DataFrame:
+    cur = period_cursor(con, periods)
+    try:
+        return query(cur, statement, scope.params())
+    finally:
+        cur.close()
+
+
+def place_terms(con: duckdb.DuckDBPyConnection) -> set[str]:
     """Townships, villages and units: tokens of the text, but places, not 诉求."""
-    cur = con.cursor()
+    cur = cursor(con)
     try:
-        cur.execute("USE xf")
-        return {row[0] for row in cur.execute(sql("research/place_words")).fetchall()}
+        return {row[0] for row in cur.execute(sql("research/place_terms")).fetchall()}
     finally:
         cur.close()
 
 
-def term_counts(con: duckdb.DuckDBPyConnection, scope: Scope, periods: Periods) -> pd.DataFrame:
-    """Per (township, term): cases now, in the preceding period and a year earlier, with the
-    period totals of the township (n, prev_n, yoy_n). Places are left out; the rows with
-    term NA are the totals."""
-    cur = period_cursor(con, periods.all)
-    try:
-        frame = query(cur, _scoped("research/term_counts"), scope.params())
-    finally:
-        cur.close()
-    frame["township"] = frame["township"].astype(object).where(frame["township"].notna(), "")
-    totals = frame[frame["term"].isna()].pivot_table(index="township", columns="period", values="cases",
-                                                     aggfunc="sum", fill_value=0)
-    terms = frame[frame["term"].notna()].pivot_table(index=["township", "term"], columns="period",
-                                                     values="cases", aggfunc="sum", fill_value=0)
+def _wide(frame: pd.DataFrame, index: list[str]) -> pd.DataFrame:
+    wide = frame.pivot_table(index=index, columns="period", values="cases", aggfunc="sum", fill_value=0)
     for name in COMPARED:
-        for table in (terms, totals):
-            if name not in table:
-                table[name] = 0
-    result = terms[list(COMPARED)].reset_index()
-    result = result.merge(totals[list(COMPARED)].add_suffix("_n").reset_index(), on="township", how="left")
-    result = result.rename(columns={"current": "cases", "pop": "prev_cases", "yoy": "yoy_cases",
-                                    "current_n": "n", "pop_n": "prev_n", "yoy_n": "yoy_n"})
-    places = place_words(con)
-    return result[~result["term"].isin(places)].reset_index(drop=True)
+        if name not in wide:
+            wide[name] = 0
+    return wide[list(COMPARED)]
+
+
+def term_counts(con: duckdb.DuckDBPyConnection, scope: Scope, periods: Periods,
+                by_township: bool = False) -> pd.DataFrame:
+    """Per term (and township): cases now (`cases`), in the preceding period (`prev_cases`) and a
+    year earlier (`yoy_cases`), with the scope's totals of those periods (n, prev_n, yoy_n).
+    Places are left out; county-wide the township column is ''."""
+    name = "research/township_term_counts" if by_township else "research/term_counts"
+    counts = _frame(con, list(periods.all), _statement(name, scope), scope)
+    totals = _frame(con, list(periods.all), _statement("research/period_totals", scope, scoped=True), scope)
+    if not by_township:
+        counts["township"] = ""
+        totals["township"] = ""
+    counts = counts[~counts["term"].isin(place_terms(con))]
+    names = {"current": "cases", "pop": "prev_cases", "yoy": "yoy_cases"}
+    terms = _wide(counts, ["township", "term"]).rename(columns=names).reset_index()
+    sums = _wide(totals, ["township"]).rename(columns={"current": "n", "pop": "prev_n", "yoy": "yoy_n"})
+    return terms.merge(sums.reset_index(), on="township", how="left").fillna(0)
 
 
 def _rows(frame: pd.DataFrame, periods: Periods, config: dict) -> list[dict]:
@@ -100,13 +114,6 @@ def _rows(frame: pd.DataFrame, periods: Periods, config: dict) -> list[dict]:
     return rows
 
 
-def county_terms(counts: pd.DataFrame) -> pd.DataFrame:
-    """The per-township counts summed over townships (a case has one township)."""
-    totals = counts.drop_duplicates("township")[["township", "n", "prev_n", "yoy_n"]].sum(numeric_only=True)
-    frame = counts.groupby("term", as_index=False)[["cases", "prev_cases", "yoy_cases"]].sum()
-    return frame.assign(n=totals.get("n", 0), prev_n=totals.get("prev_n", 0), yoy_n=totals.get("yoy_n", 0))
-
-
 def _ranked(rows: list[dict]) -> list[dict]:
     return sorted(rows, key=lambda r: (-r["cases"], r["term"]))
 
@@ -117,11 +124,7 @@ def _emerging(rows: list[dict]) -> list[dict]:
 
 def group_counts(con: duckdb.DuckDBPyConnection, scope: Scope, periods: list[Period]) -> pd.DataFrame:
     """Cases per (period, group) in scope; every configured group has a row per period."""
-    cur = period_cursor(con, periods)
-    try:
-        frame = query(cur, _scoped("research/group_counts"), scope.params())
-    finally:
-        cur.close()
+    frame = _frame(con, periods, _statement("research/group_counts", scope, scoped=True), scope)
     grid = pd.MultiIndex.from_product([[p.name for p in periods], list(topics_config().get("groups", {}))],
                                       names=["period", "grp"]).to_frame(index=False)
     frame = grid.merge(frame, on=["period", "grp"], how="left")
@@ -134,7 +137,7 @@ def topics(con: duckdb.DuckDBPyConnection, scope: Scope = Scope(), as_of: date |
     """The CLI's `topics` document: the top terms of the period, the emerging ones, the groups."""
     periods = resolve(con, as_of, start, end)
     config = topics_config()
-    rows = _rows(county_terms(term_counts(con, scope, periods)), periods, config)
+    rows = _rows(term_counts(con, scope, periods), periods, config)
     groups = group_counts(con, scope, list(periods.all)).pivot(index="group", columns="period", values="cases")
     group_rows = [{"group": name, "cases": int(groups.at[name, "current"]),
                    "prev_cases": int(groups.at[name, "pop"]) if periods.pop.comparable else None,
@@ -149,7 +152,7 @@ def topics(con: duckdb.DuckDBPyConnection, scope: Scope = Scope(), as_of: date |
 def emerging_by_township(con: duckdb.DuckDBPyConnection, scope: Scope, periods: Periods) -> pd.DataFrame:
     """The emerging terms of each township: township, term, cases, share, prev_cases, g2."""
     config = topics_config()
-    counts = term_counts(con, scope, periods)
+    counts = term_counts(con, scope, periods, by_township=True)
     found = []
     for township, part in counts.groupby("township", sort=True):
         for row in _emerging(_rows(part, periods, config)):

@@ -105,9 +105,13 @@ CREATE TABLE IF NOT EXISTS audit_log (
 CREATE TABLE IF NOT EXISTS case_terms (
     case_id       VARCHAR NOT NULL,
     registered_on DATE NOT NULL,
+    township      VARCHAR,            -- the case's scope columns, copied so that counting terms
+    village       VARCHAR,            -- for a scope and period needs no join with the cases
+    category      VARCHAR,
+    channel       VARCHAR,
     term          VARCHAR NOT NULL,
     tf            INTEGER NOT NULL,   -- occurrences in the text
     doc_len       INTEGER NOT NULL    -- all term occurrences of the text (BM25's length)
 );
 CREATE TABLE IF NOT EXISTS case_groups (case_id VARCHAR NOT NULL, grp VARCHAR NOT NULL);
-CREATE TABLE IF NOT EXISTS term_df (term VARCHAR NOT NULL, df INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS term_df (term VARCHAR NOT NULL, df INTEGER NOT NULL, is_place BOOLEAN NOT NULL);

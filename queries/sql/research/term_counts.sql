@@ -1,9 +1,9 @@
--- Cases per (period, township, term) among the scoped cases, and the scoped cases per
--- (period, township) as the row with term NULL (the denominators of share and G²).
-SELECT s.period, s.township, t.term, count(*)::BIGINT AS cases
-FROM scoped s
-JOIN case_terms t ON t.case_id = s.case_id
-    AND t.registered_on BETWEEN (SELECT min(p_from) FROM periods) AND (SELECT max(p_to) FROM periods)
+-- Cases per (period, term) in scope: case_terms carries the scope columns, so this is one scan
+-- of the periods' date range. {groups_filter} is the 诉求群体 filter (empty without one).
+SELECT p.period, t.term, count(*)::BIGINT AS cases
+FROM case_terms t
+JOIN periods p ON t.registered_on BETWEEN p.p_from AND p.p_to
+WHERE in_scope(t.township, t.village, t.category, t.channel,
+      $townships::VARCHAR[], $villages::VARCHAR[], $categories::VARCHAR[], $channels::VARCHAR[])
+      {groups_filter}
 GROUP BY ALL
-UNION ALL
-SELECT period, township, NULL, count(*) FROM scoped GROUP BY ALL
