@@ -33,6 +33,7 @@ from queries.periods import DEFAULT_PRESET, PRESETS, Period, Scope, preset_dates
 from queries.privacy import PERSONAL_COLUMNS, mask_idno, mask_name, mask_phone
 from queries.report import scope_text
 from queries.units import unit_name
+from queries.research import topics as research_topics
 
 from pages import _signin as signin
 
@@ -45,13 +46,16 @@ EARLIEST_INPUT = date(2000, 1, 1)   # lower bound of the date inputs
 P_PRESET, P_ASOF, P_FROM, P_TO = "p", "asof", "from", "to"
 P_TOWNS, P_VILLAGES, P_CATS, P_CHANNELS, P_PRESENT = "t", "v", "c", "ch", "present"
 P_UNITS = "u"   # 责任单位 (ACCOUNTABILITY.md §1)
-LIST_KEYS = {P_TOWNS: "f_town", P_VILLAGES: "f_vil", P_CATS: "f_cat", P_CHANNELS: "f_chan", P_UNITS: "f_unit"}
+P_GROUPS = "gr"   # 诉求群体 ([topics.groups])
+LIST_KEYS = {P_TOWNS: "f_town", P_VILLAGES: "f_vil", P_CATS: "f_cat", P_CHANNELS: "f_chan", P_UNITS: "f_unit",
+             P_GROUPS: "f_grp"}
 LIST_LABELS = {P_TOWNS: "乡镇(街道)", P_VILLAGES: "村(社区)", P_CATS: "问题分类", P_CHANNELS: "信访形式",
-               P_UNITS: "责任单位"}
+               P_UNITS: "责任单位", P_GROUPS: "诉求群体"}
 PRESENT_ROWS = 12  # rows of a table that fit one projected screen
 MAX_SHOWN = 30  # characters of a rejected URL value quoted back in a notice
 SPARK_IDS = tuple(m.id for m in PUBLIC)   # the metric cards' sparklines: every public metric…
 SPARK_MONTHS = 12                          # …over the last 12 months
+TOPICS_TOP = 20   # terms of 研判·诉求 (the page's table; 总览 shows the emerging ones)
 
 
 # --- connection ----------------------------------------------------------------------------
@@ -204,6 +208,11 @@ def _event_windows(version: tuple, scope: Scope) -> pd.DataFrame:
 
 
 @_cache
+def _topics(version: tuple, scope: Scope, as_of: date, start: date, end: date) -> dict:
+    return research_topics.topics(connection(version), scope, as_of, start, end, top=TOPICS_TOP)
+
+
+@_cache
 def _incidents(version: tuple, scope: Scope, period: Period) -> pd.DataFrame:
     return analysis.incidents(connection(version), scope, period)
 
@@ -280,6 +289,10 @@ class View:
     def incidents(self) -> pd.DataFrame:
         return _incidents(self.version, self.scope, self.period)
 
+    def topics(self) -> dict:
+        """研判·诉求 of the view (queries.research.topics): top terms, emerging terms, groups."""
+        return _topics(self.version, self.scope, self.as_of, self.start, self.end)
+
     def filter_options(self) -> pd.DataFrame:
         """The places, categories and channels the user may choose from."""
         return _filter_options(self.version, restrict(Scope(), self.user))
@@ -302,6 +315,7 @@ def _filter_choices(options: pd.DataFrame, townships: list[str] | None = None) -
         P_CATS: _options(options, "category", order=list(config["categories"]["lead"])),
         P_CHANNELS: _options(options, "channel", order=config["enums"]["channel"]["values"]),
         P_UNITS: _options(options.assign(unit=options["responsible_unit"].map(unit_name, na_action=None)), "unit"),
+        P_GROUPS: list(config.get("topics", {}).get("groups", {})),
     }
 
 
@@ -379,7 +393,8 @@ def _follow_latest(latest: date | None) -> None:
         state["_asof_default"] = latest
 
 
-WIDGET_KEYS = ("f_present", "f_period", "f_asof", "f_from", "f_to", "f_town", "f_vil", "f_cat", "f_chan", "f_unit")
+WIDGET_KEYS = ("f_present", "f_period", "f_asof", "f_from", "f_to", "f_town", "f_vil", "f_cat", "f_chan",
+               "f_unit", "f_grp")
 
 
 def keep_widget_state(*keys: str) -> None:
@@ -430,7 +445,10 @@ def _filter_controls(options: pd.DataFrame) -> Scope:
     categories = st.multiselect("问题分类", choices[P_CATS], key="f_cat", placeholder="全部")
     channels = st.multiselect("信访形式", choices[P_CHANNELS], key="f_chan", placeholder="全部")
     units = st.multiselect("责任单位", choices[P_UNITS], key="f_unit", placeholder="全部")
-    return Scope(tuple(towns), tuple(chosen_villages), tuple(categories), tuple(channels), tuple(units))
+    groups = st.multiselect("诉求群体", choices[P_GROUPS], key="f_grp", placeholder="全部",
+                            help="按信访事由中的关键词归入的群体（配置 topics.groups），见“研判·诉求”。")
+    return Scope(tuple(towns), tuple(chosen_villages), tuple(categories), tuple(channels), tuple(units),
+                 tuple(groups))
 
 
 def build_view(user: User) -> View:
@@ -486,6 +504,7 @@ def warm(version: tuple) -> None:
         view.period  # noqa: B018 (reading the property fills its cache)
         view.kpi()
         view.rank()
+        view.topics()   # 总览's 新出现的问题
         view.sparklines()
 
 
@@ -544,6 +563,7 @@ PAGES = (  # file, title, url_path, icon
     ("pages/skip_level.py", "越级与集体访", "skip_level", ":material/groups:"),
     ("pages/handling.py", "办理与包案", "handling", ":material/assignment_turned_in:"),
     ("pages/accountability.py", "责任落实", "accountability", ":material/how_to_reg:"),
+    ("pages/topics.py", "研判·诉求", "topics", ":material/insights:"),
     ("pages/data_import.py", "数据导入", "import", ":material/upload_file:"),
     ("pages/caliber.py", "口径说明", "caliber", ":material/menu_book:"),
     ("pages/audit.py", "审计日志", "audit", ":material/policy:"),
@@ -617,9 +637,9 @@ def view_params(view: View) -> dict[str, str]:
     params = {P_PRESET: view.preset, P_ASOF: view.as_of.isoformat()}
     if view.preset == "custom":
         params[P_FROM], params[P_TO] = view.start.isoformat(), view.end.isoformat()
-    for key, values in zip((P_TOWNS, P_VILLAGES, P_CATS, P_CHANNELS, P_UNITS),
+    for key, values in zip((P_TOWNS, P_VILLAGES, P_CATS, P_CHANNELS, P_UNITS, P_GROUPS),
                            (view.scope.townships, view.scope.villages, view.scope.categories,
-                            view.scope.channels, view.scope.units)):
+                            view.scope.channels, view.scope.units, view.scope.groups)):
         if values:
             params[key] = ",".join(values)
     if view.present:

@@ -3,6 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import _common as ui
+from pages import _research as research
 from pages._outputs import meeting_downloads
 from queries import analysis, charts
 from queries.config import load_config
@@ -109,6 +110,7 @@ else:
     with right:
         st.subheader("同比明显变化")
         show_alerts(view)
+        research.overview_section(view)
     st.subheader("会议材料")
     st.caption("按当前统计期与筛选条件生成；幻灯片、通报不含个人信息，清单中的个人信息已脱敏。")
     meeting_downloads(view)

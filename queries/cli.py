@@ -36,12 +36,13 @@ def _scope_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--category", action="append", default=[], help="问题分类，可重复")
     parser.add_argument("--channel", action="append", default=[], help="信访形式，可重复")
     parser.add_argument("--unit", action="append", default=[], help="责任单位，可重复")
+    parser.add_argument("--group", action="append", default=[], help="诉求群体（配置 topics.groups），可重复")
     parser.add_argument("--json", action="store_true", help="输出 JSON")
 
 
 def _scope(args) -> Scope:
     return Scope(tuple(args.township), tuple(args.village), tuple(args.category), tuple(args.channel),
-                 tuple(getattr(args, "unit", ())))
+                 units=tuple(getattr(args, "unit", ())), groups=tuple(getattr(args, "group", ())))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -89,6 +90,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--users-file", type=Path, help="用户文件（默认：配置 auth.users_file）")
 
     add_accountability_commands(commands, _scope_options, _date)
+
+    p = commands.add_parser("topics", help="研判：热点诉求、新出现的问题、诉求群体")
+    p.add_argument("--db", type=Path, default=DEFAULT_DB)
+    p.add_argument("--top", type=int, default=20, help="列出前 N 个诉求词（默认 20）")
+    _scope_options(p)
+
+    p = commands.add_parser("similar", help="研判：与某件信访事项最相似的早先来访及其办理结果")
+    p.add_argument("case_id", help="信访件编号")
+    p.add_argument("--db", type=Path, default=DEFAULT_DB)
+    p.add_argument("--top", type=int, default=10, help="列出前 N 件（默认 10）")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
 
     p = commands.add_parser("demo", help="生成演示数据库")
     p.add_argument("--db", type=Path, default=DEFAULT_DB)
@@ -217,6 +229,9 @@ def _run(args) -> int:
     _require_db(args.db)
     if args.command == "incident":
         return _incident(args)
+    if args.command in ("topics", "similar"):
+        from .research.cli import run
+        return run(args, _scope(args) if args.command == "topics" else Scope(), _emit)
     con = open_reader(args.db)
     if args.command in ACCOUNTABILITY_COMMANDS:
         return run_accountability(con, args, _emit)

@@ -30,6 +30,7 @@ from .config import load_config
 from .escaping import document_text
 from .formatting import COLUMN_LABELS, fmt_change, fmt_met, fmt_target, fmt_value
 from .metrics import BY_ID, GROUPS, PUBLIC
+from .research.outputs import emerging_sentence, request_topics, slide_table
 from .report import ReportRequest, Snapshot, grade_counts, issues, snapshot, unit_name, village_line
 
 # PowerPoint has no font fallback list; the GB2312 charset on the east-asian font lets
@@ -57,7 +58,7 @@ ROW = 0.33          # inches: a table row of 12 pt text
 
 TITLES = {"scorecard": ("目标完成情况（一）：三降、四升", "目标完成情况（二）：三个100%、五不"),
           "trends": "信访趋势", "ranking": "村居排名", "repeat": "重复信访", "skip": "越级与集体访",
-          "handling": "超期与包案", "next": "下步工作"}
+          "handling": "超期与包案", "next": "下步工作", "topics": "热点与新问题"}
 
 
 # --- text, tables and pictures -------------------------------------------------------------
@@ -279,6 +280,17 @@ def _ranking(deck, shot: Snapshot) -> None:
         top += Inches(0.38 + ROW * len(table_rows) + 0.2)
 
 
+def _topics(deck, con, shot: Snapshot) -> None:
+    """热点与新问题: the 通报's sentence and the terms (queries/research/outputs.py), new ones in red."""
+    request = shot.request
+    result = request_topics(con, request.scope, request.as_of, request.start, request.end)
+    slide = _slide(deck, TITLES["topics"])
+    _textbox(slide, LEFT, BODY_TOP, RIGHT - LEFT, Inches(0.9), emerging_sentence(result), 16)
+    rows = [row if r == 0 or not row[-1] else [Cell(text, bold=True, color=BAD) for text in row]
+            for r, row in enumerate(slide_table(result))]
+    _table(slide, rows, BODY_TOP + Inches(1.0), [3.0, 1.6, 1.6, 1.8, 1.8, 2.53], 13, ROW)
+
+
 def leader_rows(table: pd.DataFrame) -> pd.DataFrame:
     """The 包案 table as the deck lists it: most overdue first, the tail folded into one row,
     then the total."""
@@ -351,6 +363,7 @@ def build_deck(con: duckdb.DuckDBPyConnection, request: ReportRequest) -> Presen
     _chart_slide(deck, shot, images, TITLES["trends"],
                  ["cases", "person_visits", "resolved_or_stable_rate", "satisfaction_rate"], ("cases", "stable"))
     _ranking(deck, shot)
+    _topics(deck, con, shot)
     _chart_slide(deck, shot, images, TITLES["repeat"], ["repeat_ratio", "cases", "rebound_petitioners"],
                  ("repeat", "repeat_category"))
     _chart_slide(deck, shot, images, TITLES["skip"],

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from . import demo_texts
 from .accountability.demo_receptions import write_reception_demo
 from .db import writing
 from .importer import import_files
@@ -360,7 +361,8 @@ def _channel_and_level(rng: random.Random, case: Case) -> None:
 def _handling(rng: random.Random, case: Case, index: int) -> None:
     _, departments, topics = CATEGORIES[case.category]
     group = f"{index % 9 + 1}组" if case.village.endswith("村") else ""  # villages have 村民小组
-    case.summary = topics[case.topic][2].format(village=case.village, place=case.village + group)
+    case.summary = demo_texts.summary(SEED * 1_000_003 + index, case.category, case.topic, case.township,
+                                      case.village, case.village + group, case.registered_on)
     case.purpose = _pick(rng, {"求决": 0.7, "申诉": 0.1, "意见建议": 0.1, "揭发控告": 0.07, "其他": 0.03})
     case.handling = _pick(rng, {"直接受理": 0.45, "转送": 0.3, "交办": 0.2, "不予受理": 0.05})
     if rng.random() < 0.03:

@@ -23,6 +23,15 @@ GROUP_COLUMNS = ("township", "village", "category", "channel", "level", "case_le
                  "responsible_unit")
 INCIDENT_GROUPS = ("township", "village")
 _PARAM = re.compile(r"\$(\w+)")
+# The 诉求群体 filter (Scope.groups), written into sql/metric_base.sql only when groups are chosen:
+# an always-present subquery would cost every unfiltered query a join with case_groups.
+GROUPS_FILTER = ("AND f.case_id IN (SELECT case_id FROM case_groups "
+                 "WHERE list_contains($groups::VARCHAR[], grp))")
+
+
+def metric_base(scope: Scope) -> str:
+    """sql/metric_base.sql with the scope's group filter."""
+    return sql("metric_base").replace("{groups_filter}", GROUPS_FILTER if scope.groups else "")
 
 
 def _bind(statement: str, values: dict) -> dict:
@@ -76,7 +85,7 @@ def base_query(con: duckdb.DuckDBPyConnection, scope: Scope, period: Period, sta
     """Run `statement` (which selects FROM base) over every case in scope up to the period's end."""
     cur = period_cursor(con, [period])
     try:
-        return query(cur, f"WITH base AS ({sql('metric_base')})\n{statement}",
+        return query(cur, f"WITH base AS ({metric_base(scope)})\n{statement}",
                       {**_settings(scope, keep_all=True, con=con), **params})
     finally:
         cur.close()
@@ -96,7 +105,7 @@ def metric_frame(con: duckdb.DuckDBPyConnection, scope: Scope, periods: Iterable
     metrics = [BY_ID[i] for i in metric_ids] if metric_ids is not None else list(METRICS)
     keys = ["period", *group_by]
     values = _settings(scope, con=con)
-    base = sql("metric_base")
+    base = metric_base(scope)
     frames = []
     by_source = {s: [m for m in metrics if m.source == s] for s in ("cases", "people", "incidents")}
     cur = period_cursor(con, periods)

@@ -23,6 +23,7 @@ from .db import cursor, refresh_facts
 from .accountability.import_ledgers import import_ledger
 from .accountability.ledgers import CASES, other_header_keys, sniff_kind
 from .reader import FileRefused, Table, read_tables
+from .research.terms import refresh_terms
 
 TEXT_FIELDS = ("case_id", "petitioner_name", "petitioner_idno", "phone", "summary",
                "responsible_unit", "case_leader")
@@ -340,6 +341,7 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, as_of: date | None =
         report.updated = len(rows.cases) - new
         _record(cur, report, as_of, rows)
         refresh_facts(cur)
+        refresh_terms(cur, report.batch)
         cur.execute("COMMIT")
     except Exception:
         cur.execute("ROLLBACK")

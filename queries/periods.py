@@ -17,11 +17,12 @@ class Scope:
     categories: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
     units: tuple[str, ...] = ()   # 责任单位 as ACCOUNTABILITY.md §1 names them (queries.units)
+    groups: tuple[str, ...] = ()   # 诉求群体 ([topics.groups]): cases tagged with any of them
 
     def params(self) -> dict[str, list[str]]:
         return {"townships": list(self.townships), "villages": list(self.villages),
                 "categories": list(self.categories), "channels": list(self.channels),
-                "units": list(self.units)}
+                "units": list(self.units), "groups": list(self.groups)}
 
     def places_only(self) -> "Scope":
         return Scope(townships=self.townships, villages=self.villages)

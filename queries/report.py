@@ -22,6 +22,7 @@ from .formatting import COLUMN_LABELS, fmt_change, fmt_date_cn, fmt_met, fmt_tar
 from .kpi import kpi, rank
 from .metrics import BY_ID, GROUPS, PUBLIC, Metric
 from .periods import Period, Scope
+from .research.outputs import bulletin_paragraph
 
 DEDUCTIONS = {  # ranking rule -> (label, unit)
     "visit_jing": ("进京来访", "批"), "visit_sheng": ("赴省来访", "批"), "visit_shi": ("到市来访", "批"),
@@ -78,7 +79,7 @@ def snapshot(con: duckdb.DuckDBPyConnection, request: ReportRequest) -> Snapshot
 
 def scope_text(scope: Scope) -> str:
     parts = [("乡镇", scope.townships), ("村(社区)", scope.villages), ("问题分类", scope.categories),
-             ("信访形式", scope.channels)]
+             ("信访形式", scope.channels), ("诉求群体", scope.groups)]
     chosen = [f"{label}：{'、'.join(values)}" for label, values in parts if values]
     return "；".join(chosen) or "全部"
 
@@ -169,6 +170,7 @@ def bulletin_context(con: duckdb.DuckDBPyConnection, request: ReportRequest) -> 
         "unit": unit_name(), "trace": shot.trace_line(), "period_text": shot.period_text,
         "groups": [{"name": group, "rows": [item(m.id) for m in PUBLIC if m.group == group]} for group in GROUPS],
         "problems": [issue["text"] for issue in issues(shot.scorecard)],
+        "topics": bulletin_paragraph(con, request.scope, request.as_of, request.start, request.end),
         "grades": grade_counts(ranking),
         "lowest": [village_line(r) for r in ranking[-3:][::-1]],
         "ranking_count": len(ranking),

@@ -20,6 +20,7 @@ WITH span AS (
         $townships::VARCHAR[], $villages::VARCHAR[], $categories::VARCHAR[], $channels::VARCHAR[])
       -- the unit filter, as the stored responsible_unit values that name the chosen units
       AND (NOT $unit_filter OR list_contains($unit_raws::VARCHAR[], coalesce(f.responsible_unit, '')))
+      {groups_filter}
 ), candidates AS (
     SELECT p.period, p.p_from, p.p_to, p.p_as_of, f.*
     FROM (SELECT i.* FROM in_scope_facts i, span

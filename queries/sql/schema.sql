@@ -130,3 +130,19 @@ CREATE TABLE IF NOT EXISTS duty_roster (
     import_batch VARCHAR,
     PRIMARY KEY (duty_on, township)
 );
+
+-- 研判 (queries/research/terms.py): each case's terms of its 信访事由 and its 诉求群体, computed at
+-- import; term_df (document frequencies) is rebuilt from case_terms after each import.
+CREATE TABLE IF NOT EXISTS case_terms (
+    case_id       VARCHAR NOT NULL,
+    registered_on DATE NOT NULL,
+    township      VARCHAR,            -- the case's scope columns, copied so that counting terms
+    village       VARCHAR,            -- for a scope and period needs no join with the cases
+    category      VARCHAR,
+    channel       VARCHAR,
+    term          VARCHAR NOT NULL,
+    tf            INTEGER NOT NULL,   -- occurrences in the text
+    doc_len       INTEGER NOT NULL    -- all term occurrences of the text (BM25's length)
+);
+CREATE TABLE IF NOT EXISTS case_groups (case_id VARCHAR NOT NULL, grp VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS term_df (term VARCHAR NOT NULL, df INTEGER NOT NULL, is_place BOOLEAN NOT NULL);

@@ -1,0 +1,4 @@
+-- Drill-down: the period's cases (in scope) whose 信访事由 has the term $term.
+SELECT {columns} FROM base
+WHERE in_period AND case_id IN (SELECT case_id FROM case_terms WHERE term = $term)
+ORDER BY registered_on DESC, case_id
