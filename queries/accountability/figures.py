@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from ..db import cursor, sql
-from ..engine import _select, _settings, period_cursor, query
+from ..engine import _select, _settings, metric_base, period_cursor, query
 from ..metrics import BY_ID
 from ..normalize import folded
 from ..periods import Period, Scope, resolve
@@ -61,7 +61,7 @@ def _leader_params(con: duckdb.DuckDBPyConnection) -> dict:
 def _over_every_case(con, scope: Scope, as_of: date, body: str, params: dict) -> pd.DataFrame:
     """Run `body` (which reads `base` / `unit_base`) over every case within the scope's case
     filters, whatever its registration date, with its facts as of `as_of`."""
-    statement = (f"WITH base AS ({sql('metric_base')}),\nunit_base AS ({sql('accountability/unit_base')})\n"
+    statement = (f"WITH base AS ({metric_base(scope)}),\nunit_base AS ({sql('accountability/unit_base')})\n"
                  f"SELECT * FROM ({body}) AS result")
     cur = period_cursor(con, [Period("every_case", *EVERY_DAY, as_of)])
     try:
@@ -83,7 +83,7 @@ def _reception_params(scope: Scope, period: Period) -> dict:
 def unit_figures(con: duckdb.DuckDBPyConnection, scope: Scope, period: Period) -> pd.DataFrame:
     """Per unit: the §1 handling metrics and the 交办件 columns, unordered, all units with data."""
     metrics = [BY_ID[i] for i in HANDLING_METRICS]
-    statement = (f"WITH base AS ({sql('metric_base')}),\nunit_base AS ({sql('accountability/unit_base')})\n"
+    statement = (f"WITH base AS ({metric_base(scope)}),\nunit_base AS ({sql('accountability/unit_base')})\n"
                  + _select(metrics, ["unit"], "unit_base"))
     cur = period_cursor(con, [period])
     try:
