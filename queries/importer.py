@@ -304,7 +304,7 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, as_of: date | None =
     cur = cursor(con)
     try:
         tables = read_tables(path, data, config["import"]["headers"],
-                             int(config["import"]["max_file_mb"] * 2**20))
+                             int(config["import"]["max_file_mb"] * 2**20), int(config["import"]["max_sheet_cells"]))
         report.columns, report.columns_unused = _column_report(tables)
         parsers = _FieldParsers(config)
         totals = tuple(nz.folded(m) for m in config["import"]["totals"]["markers"])
