@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -22,6 +23,7 @@ from .config import load_config
 from .db import cursor, refresh_facts
 from .reader import FileRefused, Table, read_tables
 
+_log = logging.getLogger(__name__)
 TEXT_FIELDS = ("case_id", "petitioner_name", "petitioner_idno", "phone", "summary",
                "responsible_unit", "case_leader")
 PLACE_FIELDS = ("township", "village")
@@ -115,6 +117,7 @@ class _FieldParsers:
         self.classes = list(categories["lead"])
         self.aliases = {nz.folded(k): v for k, v in categories["aliases"].items()}
         self.other = categories["other"]
+        self.max_persons = int(config["import"].get("max_persons", nz.DEFAULT_MAX_PERSONS))
 
     def enum(self, name: str):
         values, variants = self.enum_specs[name]
@@ -179,7 +182,8 @@ def _parse_table(table: Table, file_name: str, as_of: date, parsers: _FieldParse
     problems.extend((i, "category", "问题分类无法对应七类之一，归入“其他”") for i in unmatched)
     for name in DATE_FIELDS:
         parsed[name] = read(name, nz.parse_date, f"{FIELD_LABELS[name]}无法识别为日期")
-    parsed["persons"] = read("persons", nz.parse_persons, "人数不是大于等于 1 的整数")
+    most = parsers.max_persons
+    parsed["persons"] = read("persons", lambda raw: nz.parse_persons(raw, most), f"人数不是 1 至 {most} 之间的整数")
     for name, parse in BOOL_FIELDS.items():
         parsed[name] = read(name, parse, f"{FIELD_LABELS[name]}无法识别为是/否")
 
@@ -311,12 +315,9 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, as_of: date | None =
         for table in tables:
             _parse_table(table, report.file, as_of, parsers, totals, rows, report)
     except FileRefused as refusal:
-        report = FileReport(file=report.file, sha256=report.sha256, batch=report.batch,
-                            refused=str(refusal))
-        cur.execute("BEGIN TRANSACTION")
-        _record(cur, report, as_of, _Rows())
-        cur.execute("COMMIT")
-        return report
+        return _refuse(cur, report, as_of, str(refusal))
+    except Exception as error:  # an input no rule foresaw: this file only is refused
+        return _refuse(cur, report, as_of, _unexpected(error))
 
     latest = {}
     for case in rows.cases:
@@ -335,10 +336,31 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, as_of: date | None =
         _record(cur, report, as_of, rows)
         refresh_facts(cur)
         cur.execute("COMMIT")
+    except Exception as error:
+        cur.execute("ROLLBACK")
+        if isinstance(error, (OSError, duckdb.IOException)):  # disk full, read-only: nothing can be recorded
+            raise
+        return _refuse(cur, report, as_of, _unexpected(error))
+    return report
+
+
+def _refuse(cur, report: FileReport, as_of: date, reason: str) -> FileReport:
+    """The file is refused whole: only a line in the import history is written."""
+    report = FileReport(file=report.file, sha256=report.sha256, batch=report.batch, refused=reason)
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        _record(cur, report, as_of, _Rows())
+        cur.execute("COMMIT")
     except Exception:
         cur.execute("ROLLBACK")
         raise
     return report
+
+
+def _unexpected(error: Exception) -> str:
+    _log.error("import failed unexpectedly", exc_info=error)  # the details go to the log, not the screen
+    return (f"导入此文件时发生意外错误（{type(error).__name__}），该文件未导入，其他文件不受影响。"
+            "请将此文件交系统维护人员检查。")
 
 
 def import_files(con: duckdb.DuckDBPyConnection, paths: list[Path], as_of: date | None = None) -> dict:

@@ -148,21 +148,27 @@ def parse_repeat_flag(value) -> bool | None:
 _WHOLE = re.compile(r"\d+(?:\.0*)?")
 
 
-def parse_persons(value) -> int:
-    """人数: blank -> 1; otherwise a whole number >= 1, else Unreadable."""
+DEFAULT_MAX_PERSONS = 10_000
+
+
+def parse_persons(value, max_persons: int = DEFAULT_MAX_PERSONS) -> int:
+    """人数: blank -> 1; otherwise a whole number from 1 to max_persons (SCHEMA.md §5 rule 4),
+    else Unreadable. Never overflows: 3000000000, 1e12 or 10**5000 are simply out of range."""
     if isinstance(value, bool):
         raise Unreadable(value)
     if isinstance(value, (int, float)):
         if value != value:
             return 1
-        if float(value).is_integer() and value >= 1:
+        if float(value).is_integer() and 1 <= value <= max_persons:
             return int(value)
         raise Unreadable(value)
     text = folded(value)
     if text is None:
         return 1
-    if _WHOLE.fullmatch(text) and float(text) >= 1:
-        return int(float(text))
+    if _WHOLE.fullmatch(text):
+        number = text.split(".")[0].lstrip("0")
+        if number and len(number) <= len(str(max_persons)) and 1 <= int(number) <= max_persons:
+            return int(number)
     raise Unreadable(value)
 
 

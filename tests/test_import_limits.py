@@ -112,3 +112,86 @@ def _letters(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
+
+
+# --- 人数 bounds and one file's failure (#17.2, SCHEMA.md §5 rule 4) -----------------------
+
+def test_persons_beyond_the_bound_refuse_the_row_with_the_raw_value(tmp_path):
+    con = db.connect(tmp_path / "t.duckdb")
+    rows = [HEADER, ["P-1", "2026-03-02", "来访", "10000"],       # the bound itself: kept
+            ["P-2", "2026-03-02", "来访", "10001"],
+            ["P-3", "2026-03-02", "来访", "2147483647"],
+            ["P-4", "2026-03-02", "来访", "3000000000"],
+            ["P-5", "2026-03-02", "来访", "9" * 400],
+            ["P-6", "2026-03-02", "来访", "１２"]]                 # full-width 12: kept
+    report = import_file(con, write_csv(tmp_path / "p.csv", rows), as_of=AS_OF)
+    assert (report.imported, report.rejected, report.refused) == (2, 4, None)
+    stored = dict(db.cursor(con).execute("SELECT case_id, persons FROM cases").fetchall())
+    assert stored == {"P-1": 10000, "P-6": 12}
+    reasons = [r[0] for r in db.cursor(con).execute("SELECT reason FROM rejected_rows ORDER BY source_row").fetchall()]
+    assert reasons[0] == "人数不是 1 至 10000 之间的整数：“10001”"
+    assert reasons[2] == "人数不是 1 至 10000 之间的整数：“3000000000”"
+    assert reasons[3].endswith("9" * 400 + "”")
+
+
+def test_numeric_persons_of_1e12_in_xlsx_refuse_the_row(tmp_path):
+    con = db.connect(tmp_path / "t.duckdb")
+    path = tmp_path / "n.xlsx"
+    path.write_bytes(sheet_xlsx([HEADER, ["N-1", "2026-03-02", "来访", 1e12], ["N-2", "2026-03-02", "来访", 3e9],
+                                 ["N-3", "2026-03-02", "来访", 7.0]]))
+    report = import_file(con, path, as_of=AS_OF)
+    assert (report.imported, report.rejected) == (1, 2)
+    assert "人数不是 1 至 10000 之间的整数：“1000000000000”" in \
+        [r[0] for r in db.cursor(con).execute("SELECT reason FROM rejected_rows").fetchall()]
+
+
+def test_the_bound_is_a_setting(tmp_path, monkeypatch):
+    config = tmp_path / "c.toml"
+    config.write_text("[import]\nmax_persons = 50\n", encoding="utf-8")
+    monkeypatch.setenv("XINFANG_CONFIG", str(config))
+    con = db.connect(tmp_path / "t.duckdb")
+    rows = [HEADER, ["B-1", "2026-03-02", "来访", 50], ["B-2", "2026-03-02", "来访", 51]]
+    report = import_file(con, write_csv(tmp_path / "b.csv", rows), as_of=AS_OF)
+    assert (report.imported, report.rejected) == (1, 1)
+
+
+def test_import_good_good_bad_keeps_both_good_files(tmp_path):
+    """The CLI, as issue #17.2 ran it: a 人数 of 3000000000 once rolled back all three files."""
+    good1 = write_csv(tmp_path / "good1.csv", [HEADER, ["G1-1", "2026-03-02", "来访", 1]])
+    good2 = write_csv(tmp_path / "good2.csv", [HEADER, ["G2-1", "2026-03-03", "来信", 2]])
+    bad = write_csv(tmp_path / "bad.csv", [HEADER, ["X-1", "2026-03-04", "来访", "3000000000"],
+                                           ["X-2", "2026-03-04", "来访", "1000000000000"]])
+    out = subprocess.run([sys.executable, "-m", "queries", "import", str(good1), str(good2), str(bad),
+                          "--db", str(tmp_path / "t.duckdb"), "--as-of", "2026-11-01", "--json"],
+                         capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+    files = {f["file"]: f for f in json.loads(out.stdout)["files"]}
+    assert (files["good1.csv"]["imported"], files["good2.csv"]["imported"]) == (1, 1)
+    assert (files["bad.csv"]["imported"], files["bad.csv"]["rejected"]) == (0, 2)
+
+
+def test_an_unexpected_error_refuses_that_file_only(tmp_path, monkeypatch, capsys):
+    """Whatever goes wrong inside one file (here: the writer raises for it) becomes that file's
+    refusal in Chinese, in the import history; the files before and after it land."""
+    import queries.importer as importer
+    from queries import cli
+    real = importer._upsert
+
+    def failing(cur, cases, present, batch):
+        if any(c["source_file"] == "bad.csv" for c in cases):
+            raise ValueError("Value 3000000000 out of range")   # as pyarrow's ArrowInvalid said
+        return real(cur, cases, present, batch)
+
+    monkeypatch.setattr(importer, "_upsert", failing)
+    paths = [write_csv(tmp_path / f"{name}.csv", [HEADER, [f"{name}-1", "2026-03-02", "来访", 1]])
+             for name in ("good1", "bad", "good2")]
+    database = tmp_path / "t.duckdb"
+    code = cli.main(["import", *map(str, paths), "--db", str(database), "--as-of", "2026-11-01"])
+    said = capsys.readouterr()
+    assert code == 1 and "Traceback" not in said.err
+    assert "bad.csv：拒收整个文件——导入此文件时发生意外错误（ValueError）" in said.out
+    con = db.connect(database, read_only=True)
+    assert [r[0] for r in db.cursor(con).execute("SELECT case_id FROM cases ORDER BY 1").fetchall()] == \
+        ["good1-1", "good2-1"]
+    history = db.cursor(con).execute("SELECT file_name, refused IS NOT NULL FROM imports ORDER BY imported_at").fetchall()
+    assert history == [("good1.csv", False), ("bad.csv", True), ("good2.csv", False)]

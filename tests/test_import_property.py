@@ -44,7 +44,8 @@ CASE_IDS = ["A1", "A2", "A3", "A4", "B1", "B2", " A1 ", "A2\u3000", 1001, "A1", 
 # (cell, valid?) — SCHEMA.md §4/§5 rule 4: blank -> 1, else a whole number >= 1
 VALID_PERSONS = [("", True), (None, True), ("1", True), ("3", True), ("12", True), (5, True), (2.0, True)]
 INVALID_PERSONS = [("0", False), (0, False), ("-2", False), (-2, False), ("1.5", False), (1.5, False),
-                   ("两人", False), ("abc", False)]
+                   ("两人", False), ("abc", False), ("10001", False), ("3000000000", False), (1e12, False),
+                   ("9" * 40, False)]
 
 
 def weighted(*choices):
