@@ -26,6 +26,7 @@ from .reader import FileRefused, Table, read_tables
 _log = logging.getLogger(__name__)
 TEXT_FIELDS = ("case_id", "petitioner_name", "petitioner_idno", "phone", "summary",
                "responsible_unit", "case_leader")
+ID_FIELDS = ("case_id", "petitioner_idno")   # NFKC-normalised (SCHEMA.md §4)
 PLACE_FIELDS = ("township", "village")
 ENUM_FIELDS = ("channel", "level", "purpose", "handling", "resolution", "satisfaction")
 DATE_FIELDS = ("registered_on", "accepted_on", "due_on", "closed_on")
@@ -85,6 +86,12 @@ class _Rows:
     cases: list[dict] = field(default_factory=list)
     rejected: list[dict] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)
+
+
+def _refuse_invisible(value) -> None:
+    """For _each_distinct: a value holding format or control characters counts as 'bad'."""
+    if nz.has_invisible(value):
+        raise nz.Unreadable(value)
 
 
 def _each_distinct(values: list, parse) -> tuple[list, list[bool]]:
@@ -161,7 +168,12 @@ def _parse_table(table: Table, file_name: str, as_of: date, parsers: _FieldParse
         return values
 
     for name in TEXT_FIELDS:
-        parsed[name] = read(name, nz.clean_text)
+        parsed[name] = read(name, nz.clean_id if name in ID_FIELDS else nz.clean_text)
+    cleaned: list[tuple[int, str, str]] = []  # warnings only, whatever the field
+    for name in table.columns:
+        _, invisible = _each_distinct(column(name), _refuse_invisible)
+        cleaned.extend((i, name, f"{FIELD_LABELS.get(name, name)}含不可见的格式或控制字符（如零宽空格、方向控制符），已删除")
+                       for i, found in enumerate(invisible) if found)
     place_from_path = "place_path" in table.columns
     paths = read("place_path", nz.split_place_path) if place_from_path else None
     for position, name in enumerate(PLACE_FIELDS):
@@ -208,11 +220,14 @@ def _parse_table(table: Table, file_name: str, as_of: date, parsers: _FieldParse
         if reasons:
             refusals[i] = reasons
 
-    for i, name, message in problems:
-        if i not in refusals and name not in REFUSING_FIELDS:
+    warned = [(i, name, message, nz.clean_text(column(name)[i]))
+              for i, name, message in problems if name not in REFUSING_FIELDS]
+    warned += [(i, name, message, nz.shown_invisible(column(name)[i])) for i, name, message in cleaned]
+    for i, name, message, value in warned:
+        if i not in refusals:
             rows.warnings.append({
                 "source_sheet": table.sheet, "source_row": numbers[i], "case_id": parsed["case_id"][i],
-                "field": name, "value": nz.clean_text(column(name)[i]), "message": message,
+                "field": name, "value": value, "message": message,
             })
     for i, cells in enumerate(body):
         if i in refusals:

@@ -27,8 +27,36 @@ def simplified(text: str) -> str:
     return _T2S.convert(text)
 
 
+_INVISIBLE = ("Cf", "Cc")   # format and control characters (SCHEMA.md §4)
+_LINE_BREAKS = "\t\n\r"     # control characters too, but white space a cell may hold: not warned about
+
+
+def without_invisible(text: str) -> str:
+    """text without its format and control characters (zero-width spaces, bidi marks, soft
+    hyphens, NUL, \x0b, \x1b…); tab and line breaks become spaces."""
+    if text.isprintable():  # the common case, in C: nothing to remove
+        return text
+    return "".join(" " if ch in _LINE_BREAKS else ch for ch in text
+                   if ch in _LINE_BREAKS or unicodedata.category(ch) not in _INVISIBLE)
+
+
+def has_invisible(value) -> bool:
+    """Does a cell hold a format or control character other than tab and line breaks? (warned)"""
+    if not isinstance(value, str) or value.isprintable():
+        return False
+    return any(unicodedata.category(ch) in _INVISIBLE for ch in value if ch not in _LINE_BREAKS)
+
+
+def shown_invisible(value) -> str:
+    """A cell as text with each removed character written as <U+200B>, to show a user what
+    was there."""
+    return "".join(f"<U+{ord(ch):04X}>" if ch not in _LINE_BREAKS and unicodedata.category(ch) in _INVISIBLE
+                   else ch for ch in str(value)).strip()
+
+
 def clean_text(value) -> str | None:
-    """Trimmed text of a cell; blank -> None. Whole floats lose their '.0' (Excel numbers)."""
+    """Trimmed text of a cell without format and control characters; blank -> None. Whole
+    floats lose their '.0' (Excel numbers)."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -40,8 +68,15 @@ def clean_text(value) -> str | None:
             value = int(value)
     if isinstance(value, datetime):
         value = value.date() if value.time() == datetime.min.time() else value
-    text = str(value).strip()
+    text = without_invisible(str(value)).strip()
     return text or None
+
+
+def clean_id(value) -> str | None:
+    """case_id and ID numbers: clean text, NFKC-normalised (ＲＴ04-001 is RT04-001, full-width
+    digits and Ｘ are ASCII)."""
+    text = clean_text(value)
+    return None if text is None else unicodedata.normalize("NFKC", text).strip() or None
 
 
 def folded(value) -> str | None:
@@ -100,7 +135,7 @@ def parse_date(value) -> date | None:
         if value != value:
             return None
         return _from_number(value)
-    text = unicodedata.normalize("NFKC", str(value)).strip()
+    text = unicodedata.normalize("NFKC", without_invisible(str(value))).strip()
     if not text:
         return None
     try:

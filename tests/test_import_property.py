@@ -9,7 +9,9 @@ rows_read = imported + updated + rejected + skipped.
 """
 from __future__ import annotations
 
+import re
 import tempfile
+import unicodedata
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -41,6 +43,9 @@ KNOWN_OPTIONAL = ["persons", "accepted_on", "closed_on", "channel", "township", 
                   "key_person"]
 
 CASE_IDS = ["A1", "A2", "A3", "A4", "B1", "B2", " A1 ", "A2\u3000", 1001, "A1", "A3", "", "  "]
+# SCHEMA.md §4: the same ids with format characters and in full width (not all encodable in GBK)
+LOOKALIKE_IDS = ["A1\u200b", "\u202eA2", "A\u00ad3", "\ufeffB1", "Ａ1", "Ｂ２", "\u2060", "A\u200d4"]
+INVISIBLE = re.compile("[\u200b\u200d\u202e\ufeff\u2060\u00ad]")
 # (cell, valid?) — SCHEMA.md §4/§5 rule 4: blank -> 1, else a whole number >= 1
 VALID_PERSONS = [("", True), (None, True), ("1", True), ("3", True), ("12", True), (5, True), (2.0, True)]
 INVALID_PERSONS = [("0", False), (0, False), ("-2", False), (-2, False), ("1.5", False), (1.5, False),
@@ -129,7 +134,7 @@ def exports(draw):
             rows.append(("blank", ["" for _ in fields], {}))
             continue
         values, meaning = {}, {}
-        values["case_id"] = draw(st.sampled_from(CASE_IDS))
+        values["case_id"] = draw(st.sampled_from(CASE_IDS + (LOOKALIKE_IDS if kind == "xlsx" or encoding != "gbk" else [])))
         values["registered_on"], meaning["registered_on"] = draw(date_strategy(kind))
         values["persons"], meaning["persons"] = draw(PERSONS)
         for name in ("accepted_on", "closed_on"):
@@ -143,7 +148,7 @@ def exports(draw):
 
 
 def blank(cell) -> bool:
-    return cell is None or (isinstance(cell, str) and not cell.strip())
+    return cell is None or (isinstance(cell, str) and not INVISIBLE.sub("", cell).strip())
 
 
 def verdict(row_kind: str, cells: list, meaning: dict) -> str:
@@ -169,7 +174,7 @@ def verdict(row_kind: str, cells: list, meaning: dict) -> str:
 
 
 def case_key(case_id) -> str:
-    return str(case_id).strip()
+    return unicodedata.normalize("NFKC", INVISIBLE.sub("", str(case_id))).strip()
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
