@@ -125,6 +125,7 @@ class _FieldParsers:
         self.aliases = {nz.folded(k): v for k, v in categories["aliases"].items()}
         self.other = categories["other"]
         self.max_persons = int(config["import"].get("max_persons", nz.DEFAULT_MAX_PERSONS))
+        self.earliest_date = date.fromisoformat(str(config["import"].get("earliest_date", "1980-01-01")))
 
     def enum(self, name: str):
         values, variants = self.enum_specs[name]
@@ -192,8 +193,16 @@ def _parse_table(table: Table, file_name: str, as_of: date, parsers: _FieldParse
     unmatched = [i for i, (_, matched) in enumerate(pairs) if not matched]
     report.categories_unmatched += len(unmatched)
     problems.extend((i, "category", "问题分类无法对应七类之一，归入“其他”") for i in unmatched)
+    floor = parsers.earliest_date
     for name in DATE_FIELDS:
         parsed[name] = read(name, nz.parse_date, f"{FIELD_LABELS[name]}无法识别为日期")
+        if name == "registered_on":
+            continue   # refuses the row below (SCHEMA.md §5 rule 3)
+        for i, day in enumerate(parsed[name]):   # spec-notes: an impossible date is a warning, left blank
+            if day is not None and day < floor:
+                parsed[name][i] = None
+                problems.append((i, name, f"{FIELD_LABELS[name]}早于 {floor}（设置项 [import] earliest_date），"
+                                          "视为无效日期，已留空"))
     most = parsers.max_persons
     parsed["persons"] = read("persons", lambda raw: nz.parse_persons(raw, most), f"人数不是 1 至 {most} 之间的整数")
     for name, parse in BOOL_FIELDS.items():
@@ -213,6 +222,8 @@ def _parse_table(table: Table, file_name: str, as_of: date, parsers: _FieldParse
         if registered is not None:
             if registered > as_of:
                 reasons.append(f"登记日期 {registered} 晚于导入日期 {as_of}")
+            if registered < floor:
+                reasons.append(f"登记日期 {registered} 早于最早允许日期 {floor}（设置项 [import] earliest_date）")
             for name in ("accepted_on", "closed_on"):
                 other = parsed[name][i]
                 if other is not None and other < registered:

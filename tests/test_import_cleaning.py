@@ -88,3 +88,46 @@ def test_normalise_functions():
     assert nz.clean_id("ＲＴ０４－００１") == "RT04-001"
     assert nz.shown_invisible("a\u200bb") == "a<U+200B>b"
     assert nz.has_invisible("a\x1bb") and not nz.has_invisible("a\nb") and not nz.has_invisible(3)
+
+
+# --- the date floor (SCHEMA.md §5 rule 3, #17.12) ----------------------------------------
+
+DATED = ["信访件编号", "登记日期", "信访形式", "受理日期", "办理期限", "办结日期"]
+
+
+def test_registration_before_the_floor_refuses_the_row(tmp_path):
+    con = db.connect(tmp_path / "t.duckdb")
+    path = tmp_path / "old.xlsx"
+    path.write_bytes(sheet_xlsx([DATED, ["F-1", "1899-12-30", "来访"], ["F-2", "0001-01-01", "来访"],
+                                 ["F-3", -5, "来访"],                 # a negative Excel serial
+                                 ["F-4", 1, "来访"],                  # serial 1: 1899-12-31
+                                 ["F-5", "1979-12-31", "来访"],
+                                 ["F-6", "1980-01-01", "来访"]]))     # the floor itself: kept
+    report = import_file(con, path, as_of=AS_OF)
+    assert (report.imported, report.rejected) == (1, 5)
+    reasons = dict(db.cursor(con).execute("SELECT source_row, reason FROM rejected_rows").fetchall())
+    assert reasons[2] == "登记日期 1899-12-30 早于最早允许日期 1980-01-01（设置项 [import] earliest_date）"
+    assert reasons[3] == "登记日期 0001-01-01 早于最早允许日期 1980-01-01（设置项 [import] earliest_date）"
+    assert reasons[4].startswith("登记日期无法识别为日期")
+    assert reasons[6].startswith("登记日期 1979-12-31 早于")
+    assert db.cursor(con).execute("SELECT min(registered_on) FROM cases").fetchone()[0] == date(1980, 1, 1)
+
+
+def test_other_dates_before_the_floor_are_left_blank_with_a_warning(tmp_path):
+    con = db.connect(tmp_path / "t.duckdb")
+    rows = [DATED, ["G-1", "2026-03-02", "来访", "0001-01-01", "1899-12-30", "1970-01-01"]]
+    report = import_file(con, write_csv(tmp_path / "g.csv", rows), as_of=AS_OF)
+    assert (report.imported, report.rejected, report.warnings) == (1, 0, 3)   # not refused by rule 5 either
+    assert db.cursor(con).execute("SELECT accepted_on, due_on, closed_on FROM cases").fetchall() == [(None, None, None)]
+    assert "办结日期早于 1980-01-01（设置项 [import] earliest_date），视为无效日期，已留空" in \
+        [w[3] for w in warnings(con)]
+
+
+def test_the_floor_is_a_setting(tmp_path, monkeypatch):
+    config = tmp_path / "c.toml"
+    config.write_text("[import]\nearliest_date = 2000-01-01\n", encoding="utf-8")
+    monkeypatch.setenv("XINFANG_CONFIG", str(config))
+    con = db.connect(tmp_path / "t.duckdb")
+    rows = [DATED, ["S-1", "1999-12-31", "来访"], ["S-2", "2000-01-01", "来访"]]
+    report = import_file(con, write_csv(tmp_path / "s.csv", rows), as_of=AS_OF)
+    assert (report.imported, report.rejected) == (1, 1)

@@ -96,7 +96,9 @@ def date_strategy(kind: str):
     readable = st.builds(render, day, st.sampled_from(forms))
     garbage = st.sampled_from(GARBAGE_DATES).map(lambda g: (g, GARBAGE))
     empty = st.sampled_from(["", None]).map(lambda b: (b, None))
-    return weighted((8, readable), (1, garbage), (1, empty))
+    ancient = st.sampled_from([date(1899, 12, 30), date(1, 1, 1), date(1979, 12, 31)]).map(
+        lambda d: (d.isoformat(), d))                          # before the floor (SCHEMA.md §5 rule 3)
+    return weighted((8, readable), (1, garbage), (1, empty), (1, ancient))
 
 
 def relative_date(kind: str, registered):
@@ -162,13 +164,13 @@ def verdict(row_kind: str, cells: list, meaning: dict) -> str:
     registered = meaning.get("registered_on")      # None when blank or the column is absent
     if registered is None or registered is GARBAGE:
         return "refused"                           # rule 2
-    if registered > AS_OF:
+    if registered > AS_OF or registered < date(1980, 1, 1):
         return "refused"                           # rule 3
     if meaning.get("persons", True) is False:
         return "refused"                           # rule 4
     for name in ("accepted_on", "closed_on"):      # rule 5 (unreadable -> only a warning)
         other = meaning.get(name)
-        if isinstance(other, date) and other < registered:
+        if isinstance(other, date) and date(1980, 1, 1) <= other < registered:   # an ancient one is blanked
             return "refused"
     return "accepted"
 
