@@ -170,6 +170,7 @@ def _parse_table(table: Table, file_name: str, as_of: date, parsers: _FieldParse
 
     for name in TEXT_FIELDS:
         parsed[name] = read(name, nz.clean_id if name in ID_FIELDS else nz.clean_text)
+    read("petitioner_idno", nz.check_id_number, "证件号码校验位不符，请核对（该行照常导入）")
     cleaned: list[tuple[int, str, str]] = []  # warnings only, whatever the field
     for name in table.columns:
         _, invisible = _each_distinct(column(name), _refuse_invisible)

@@ -54,6 +54,26 @@ def shown_invisible(value) -> str:
                    else ch for ch in str(value)).strip()
 
 
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_18 = re.compile(r"\d{17}[\dX]")
+
+
+def id_check_character(body: str) -> str:
+    """The GB 11643 check character of the first 17 digits of an ID number."""
+    return "10X98765432"[sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS)) % 11]
+
+
+def check_id_number(value) -> None:
+    """Unreadable when an 18-character ID number's check character is wrong (a typing error:
+    the row is kept with a warning). Other forms are not judged here."""
+    text = clean_id(value)
+    if text is None:
+        return
+    compact = re.sub(r"\s", "", text).upper()
+    if _ID_18.fullmatch(compact) and compact[17] != id_check_character(compact[:17]):
+        raise Unreadable(value)
+
+
 def clean_text(value) -> str | None:
     """Trimmed text of a cell without format and control characters; blank -> None. Whole
     floats lose their '.0' (Excel numbers)."""
