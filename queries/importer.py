@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -25,8 +26,10 @@ from .accountability.ledgers import CASES, other_header_keys, sniff_kind
 from .reader import FileRefused, Table, read_tables
 from .research.terms import refresh_terms
 
+_log = logging.getLogger(__name__)
 TEXT_FIELDS = ("case_id", "petitioner_name", "petitioner_idno", "phone", "summary",
                "responsible_unit", "case_leader")
+ID_FIELDS = ("case_id", "petitioner_idno")   # NFKC-normalised (SCHEMA.md §4)
 PLACE_FIELDS = ("township", "village")
 ENUM_FIELDS = ("channel", "level", "purpose", "handling", "resolution", "satisfaction")
 DATE_FIELDS = ("registered_on", "accepted_on", "due_on", "closed_on")
@@ -89,6 +92,12 @@ class _Rows:
     warnings: list[dict] = field(default_factory=list)
 
 
+def _refuse_invisible(value) -> None:
+    """For _each_distinct: a value holding format or control characters counts as 'bad'."""
+    if nz.has_invisible(value):
+        raise nz.Unreadable(value)
+
+
 def _each_distinct(values: list, parse) -> tuple[list, list[bool]]:
     """parse() once per distinct value; (results, unreadable flags) aligned with values."""
     codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
@@ -119,6 +128,8 @@ class _FieldParsers:
         self.classes = list(categories["lead"])
         self.aliases = {nz.folded(k): v for k, v in categories["aliases"].items()}
         self.other = categories["other"]
+        self.max_persons = int(config["import"].get("max_persons", nz.DEFAULT_MAX_PERSONS))
+        self.earliest_date = date.fromisoformat(str(config["import"].get("earliest_date", "1980-01-01")))
 
     def enum(self, name: str):
         values, variants = self.enum_specs[name]
@@ -162,7 +173,13 @@ def _parse_table(table: Table, file_name: str, as_of: date, parsers: _FieldParse
         return values
 
     for name in TEXT_FIELDS:
-        parsed[name] = read(name, nz.clean_text)
+        parsed[name] = read(name, nz.clean_id if name in ID_FIELDS else nz.clean_text)
+    read("petitioner_idno", nz.check_id_number, "证件号码校验位不符，请核对（该行照常导入）")
+    cleaned: list[tuple[int, str, str]] = []  # warnings only, whatever the field
+    for name in table.columns:
+        _, invisible = _each_distinct(column(name), _refuse_invisible)
+        cleaned.extend((i, name, f"{FIELD_LABELS.get(name, name)}含不可见的格式或控制字符（如零宽空格、方向控制符），已删除")
+                       for i, found in enumerate(invisible) if found)
     place_from_path = "place_path" in table.columns
     paths = read("place_path", nz.split_place_path) if place_from_path else None
     for position, name in enumerate(PLACE_FIELDS):
@@ -181,9 +198,18 @@ def _parse_table(table: Table, file_name: str, as_of: date, parsers: _FieldParse
     unmatched = [i for i, (_, matched) in enumerate(pairs) if not matched]
     report.categories_unmatched += len(unmatched)
     problems.extend((i, "category", "问题分类无法对应七类之一，归入“其他”") for i in unmatched)
+    floor = parsers.earliest_date
     for name in DATE_FIELDS:
         parsed[name] = read(name, nz.parse_date, f"{FIELD_LABELS[name]}无法识别为日期")
-    parsed["persons"] = read("persons", nz.parse_persons, "人数不是大于等于 1 的整数")
+        if name == "registered_on":
+            continue   # refuses the row below (SCHEMA.md §5 rule 3)
+        for i, day in enumerate(parsed[name]):   # spec-notes: an impossible date is a warning, left blank
+            if day is not None and day < floor:
+                parsed[name][i] = None
+                problems.append((i, name, f"{FIELD_LABELS[name]}早于 {floor}（设置项 [import] earliest_date），"
+                                          "视为无效日期，已留空"))
+    most = parsers.max_persons
+    parsed["persons"] = read("persons", lambda raw: nz.parse_persons(raw, most), f"人数不是 1 至 {most} 之间的整数")
     for name, parse in BOOL_FIELDS.items():
         parsed[name] = read(name, parse, f"{FIELD_LABELS[name]}无法识别为是/否")
 
@@ -201,6 +227,8 @@ def _parse_table(table: Table, file_name: str, as_of: date, parsers: _FieldParse
         if registered is not None:
             if registered > as_of:
                 reasons.append(f"登记日期 {registered} 晚于导入日期 {as_of}")
+            if registered < floor:
+                reasons.append(f"登记日期 {registered} 早于最早允许日期 {floor}（设置项 [import] earliest_date）")
             for name in ("accepted_on", "closed_on"):
                 other = parsed[name][i]
                 if other is not None and other < registered:
@@ -208,11 +236,14 @@ def _parse_table(table: Table, file_name: str, as_of: date, parsers: _FieldParse
         if reasons:
             refusals[i] = reasons
 
-    for i, name, message in problems:
-        if i not in refusals and name not in REFUSING_FIELDS:
+    warned = [(i, name, message, nz.clean_text(column(name)[i]))
+              for i, name, message in problems if name not in REFUSING_FIELDS]
+    warned += [(i, name, message, nz.shown_invisible(column(name)[i])) for i, name, message in cleaned]
+    for i, name, message, value in warned:
+        if i not in refusals:
             rows.warnings.append({
                 "source_sheet": table.sheet, "source_row": numbers[i], "case_id": parsed["case_id"][i],
-                "field": name, "value": nz.clean_text(column(name)[i]), "message": message,
+                "field": name, "value": value, "message": message,
             })
     for i, cells in enumerate(body):
         if i in refusals:
@@ -311,19 +342,18 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, as_of: date | None =
     cur = cursor(con)
     try:
         tables = read_tables(path, data, config["import"]["headers"],
-                             int(config["import"]["max_file_mb"] * 2**20), other_header_keys(config))
+                             int(config["import"]["max_file_mb"] * 2**20),
+                             max_cells=int(config["import"]["max_sheet_cells"]),
+                             also_known=other_header_keys(config))
         report.columns, report.columns_unused = _column_report(tables)
         parsers = _FieldParsers(config)
         totals = tuple(nz.folded(m) for m in config["import"]["totals"]["markers"])
         for table in tables:
             _parse_table(table, report.file, as_of, parsers, totals, rows, report)
     except FileRefused as refusal:
-        report = FileReport(file=report.file, sha256=report.sha256, batch=report.batch,
-                            refused=str(refusal))
-        cur.execute("BEGIN TRANSACTION")
-        _record(cur, report, as_of, _Rows())
-        cur.execute("COMMIT")
-        return report
+        return _refuse(cur, report, as_of, str(refusal))
+    except Exception as error:  # an input no rule foresaw: this file only is refused
+        return _refuse(cur, report, as_of, _unexpected(error))
 
     latest = {}
     for case in rows.cases:
@@ -343,10 +373,31 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, as_of: date | None =
         refresh_facts(cur)
         refresh_terms(cur, report.batch)
         cur.execute("COMMIT")
+    except Exception as error:
+        cur.execute("ROLLBACK")
+        if isinstance(error, (OSError, duckdb.IOException)):  # disk full, read-only: nothing can be recorded
+            raise
+        return _refuse(cur, report, as_of, _unexpected(error))
+    return report
+
+
+def _refuse(cur, report: FileReport, as_of: date, reason: str) -> FileReport:
+    """The file is refused whole: only a line in the import history is written."""
+    report = FileReport(file=report.file, sha256=report.sha256, batch=report.batch, refused=reason)
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        _record(cur, report, as_of, _Rows())
+        cur.execute("COMMIT")
     except Exception:
         cur.execute("ROLLBACK")
         raise
     return report
+
+
+def _unexpected(error: Exception) -> str:
+    _log.error("import failed unexpectedly", exc_info=error)  # the details go to the log, not the screen
+    return (f"导入此文件时发生意外错误（{type(error).__name__}），该文件未导入，其他文件不受影响。"
+            "请将此文件交系统维护人员检查。")
 
 
 def import_files(con: duckdb.DuckDBPyConnection, paths: list[Path], as_of: date | None = None) -> dict:

@@ -27,8 +27,56 @@ def simplified(text: str) -> str:
     return _T2S.convert(text)
 
 
+_INVISIBLE = ("Cf", "Cc")   # format and control characters (SCHEMA.md §4)
+_LINE_BREAKS = "\t\n\r"     # control characters too, but white space a cell may hold: not warned about
+
+
+def without_invisible(text: str) -> str:
+    """text without its format and control characters (zero-width spaces, bidi marks, soft
+    hyphens, NUL, \x0b, \x1b…); tab and line breaks become spaces."""
+    if text.isprintable():  # the common case, in C: nothing to remove
+        return text
+    return "".join(" " if ch in _LINE_BREAKS else ch for ch in text
+                   if ch in _LINE_BREAKS or unicodedata.category(ch) not in _INVISIBLE)
+
+
+def has_invisible(value) -> bool:
+    """Does a cell hold a format or control character other than tab and line breaks? (warned)"""
+    if not isinstance(value, str) or value.isprintable():
+        return False
+    return any(unicodedata.category(ch) in _INVISIBLE for ch in value if ch not in _LINE_BREAKS)
+
+
+def shown_invisible(value) -> str:
+    """A cell as text with each removed character written as <U+200B>, to show a user what
+    was there."""
+    return "".join(f"<U+{ord(ch):04X}>" if ch not in _LINE_BREAKS and unicodedata.category(ch) in _INVISIBLE
+                   else ch for ch in str(value)).strip()
+
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_18 = re.compile(r"\d{17}[\dX]")
+
+
+def id_check_character(body: str) -> str:
+    """The GB 11643 check character of the first 17 digits of an ID number."""
+    return "10X98765432"[sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS)) % 11]
+
+
+def check_id_number(value) -> None:
+    """Unreadable when an 18-character ID number's check character is wrong (a typing error:
+    the row is kept with a warning). Other forms are not judged here."""
+    text = clean_id(value)
+    if text is None:
+        return
+    compact = re.sub(r"\s", "", text).upper()
+    if _ID_18.fullmatch(compact) and compact[17] != id_check_character(compact[:17]):
+        raise Unreadable(value)
+
+
 def clean_text(value) -> str | None:
-    """Trimmed text of a cell; blank -> None. Whole floats lose their '.0' (Excel numbers)."""
+    """Trimmed text of a cell without format and control characters; blank -> None. Whole
+    floats lose their '.0' (Excel numbers)."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -40,8 +88,15 @@ def clean_text(value) -> str | None:
             value = int(value)
     if isinstance(value, datetime):
         value = value.date() if value.time() == datetime.min.time() else value
-    text = str(value).strip()
+    text = without_invisible(str(value)).strip()
     return text or None
+
+
+def clean_id(value) -> str | None:
+    """case_id and ID numbers: clean text, NFKC-normalised (ＲＴ04-001 is RT04-001, full-width
+    digits and Ｘ are ASCII)."""
+    text = clean_text(value)
+    return None if text is None else unicodedata.normalize("NFKC", text).strip() or None
 
 
 def folded(value) -> str | None:
@@ -100,7 +155,7 @@ def parse_date(value) -> date | None:
         if value != value:
             return None
         return _from_number(value)
-    text = unicodedata.normalize("NFKC", str(value)).strip()
+    text = unicodedata.normalize("NFKC", without_invisible(str(value))).strip()
     if not text:
         return None
     try:
@@ -148,21 +203,27 @@ def parse_repeat_flag(value) -> bool | None:
 _WHOLE = re.compile(r"\d+(?:\.0*)?")
 
 
-def parse_persons(value) -> int:
-    """人数: blank -> 1; otherwise a whole number >= 1, else Unreadable."""
+DEFAULT_MAX_PERSONS = 10_000
+
+
+def parse_persons(value, max_persons: int = DEFAULT_MAX_PERSONS) -> int:
+    """人数: blank -> 1; otherwise a whole number from 1 to max_persons (SCHEMA.md §5 rule 4),
+    else Unreadable. Never overflows: 3000000000, 1e12 or 10**5000 are simply out of range."""
     if isinstance(value, bool):
         raise Unreadable(value)
     if isinstance(value, (int, float)):
         if value != value:
             return 1
-        if float(value).is_integer() and value >= 1:
+        if float(value).is_integer() and 1 <= value <= max_persons:
             return int(value)
         raise Unreadable(value)
     text = folded(value)
     if text is None:
         return 1
-    if _WHOLE.fullmatch(text) and float(text) >= 1:
-        return int(float(text))
+    if _WHOLE.fullmatch(text):
+        number = text.split(".")[0].lstrip("0")
+        if number and len(number) <= len(str(max_persons)) and 1 <= int(number) <= max_persons:
+            return int(number)
     raise Unreadable(value)
 
 

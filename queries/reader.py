@@ -14,9 +14,11 @@ from pathlib import Path
 import python_calamine
 
 from .normalize import clean_text, header_key
+from .xlsx_extent import oversized_sheet
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 ZIP_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".ods"}
+XML_SHEET_SUFFIXES = {".xlsx", ".xlsm"}  # sheets as xl/worksheets/*.xml, scanned before reading
 MAX_UNZIPPED_RATIO = 200  # real workbooks compress 5-20x; a far higher ratio is a zip bomb
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 MIN_HEADER_MATCHES = 3
@@ -90,25 +92,39 @@ def read_excel(data: bytes) -> list[Sheet]:
     return sheets
 
 
-def check_zip(data: bytes, max_bytes: int) -> None:
-    """Refuse a workbook whose content would unpack to far more than a real ledger."""
+def check_zip(data: bytes, max_bytes: int, max_cells: int | None = None) -> None:
+    """Refuse a workbook whose content would unpack to far more than a real ledger, or (xlsx)
+    one of whose sheets spans more cells than max_cells — checked before calamine allocates."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked > max_bytes or unpacked > MAX_UNZIPPED_RATIO * max(len(data), 1):
+                raise FileRefused(f"文件解压后过大（{unpacked / 2**20:.0f} MB），疑似异常文件，已拒收。")
+            oversized = oversized_sheet(archive, max_cells) if max_cells else None
+    except FileRefused:
+        raise
     except Exception as exc:  # BadZipFile, but a damaged directory also raises NotImplementedError, ValueError…
         raise FileRefused("无法读取 Excel 文件：文件已损坏或并非 Excel 格式（可能是改了扩展名的其他文件）。") from exc
-    if unpacked > max_bytes or unpacked > MAX_UNZIPPED_RATIO * max(len(data), 1):
-        raise FileRefused(f"文件解压后过大（{unpacked / 2**20:.0f} MB），疑似异常文件，已拒收。")
+    if oversized:
+        columns, rows = oversized
+        raise FileRefused(
+            f"工作表的单元格范围过大：按 {columns:,} 列计，第 {rows:,} 行以下仍有单元格，"
+            f"按行×列计超过 {max_cells:,} 个单元格的上限（设置项 [import] max_sheet_cells）。这通常是远处"
+            "有个别孤立的单元格：请在 Excel 中删除数据区域以外的行和列后另存，再导入。")
 
 
-def read_sheets(path: Path, data: bytes, delimiter: str = ",", max_bytes: int = 50 * 2**20) -> list[Sheet]:
+DEFAULT_MAX_CELLS = 20_000_000
+
+
+def read_sheets(path: Path, data: bytes, delimiter: str = ",", max_bytes: int = 50 * 2**20,
+                max_cells: int = DEFAULT_MAX_CELLS) -> list[Sheet]:
     if not data.strip():
         raise FileRefused("文件是空的。")
     if len(data) > max_bytes:
         raise FileRefused(f"文件过大（{len(data) / 2**20:.1f} MB），超过上限 {max_bytes / 2**20:.0f} MB。")
     suffix = path.suffix.lower()
     if suffix in ZIP_SUFFIXES:
-        check_zip(data, 10 * max_bytes)
+        check_zip(data, 10 * max_bytes, max_cells if suffix in XML_SHEET_SUFFIXES else None)
     if suffix in EXCEL_SUFFIXES:
         return read_excel(data)
     if suffix in CSV_SUFFIXES:
@@ -148,7 +164,8 @@ def find_table(sheet: Sheet, lookup: dict[str, tuple[str, int]],
 
 
 def read_tables(path: Path, data: bytes, synonyms: dict[str, list[str]],
-                max_bytes: int = 50 * 2**20, also_known: frozenset[str] = frozenset()) -> list[Table]:
+                max_bytes: int = 50 * 2**20, max_cells: int = DEFAULT_MAX_CELLS,
+                also_known: frozenset[str] = frozenset()) -> list[Table]:
     """Every sheet's table; refuses a file with no usable header row.
 
     A CSV is tried with each delimiter in turn: the one whose rows show a header row wins.
@@ -157,7 +174,7 @@ def read_tables(path: Path, data: bytes, synonyms: dict[str, list[str]],
     is_csv = path.suffix.lower() in CSV_SUFFIXES
     for delimiter in CSV_DELIMITERS if is_csv else (None,):
         tables, lacking = [], []
-        for sheet in read_sheets(path, data, delimiter, max_bytes):
+        for sheet in read_sheets(path, data, delimiter, max_bytes, max_cells):
             table = find_table(sheet, lookup, also_known)
             if table is None:
                 continue
@@ -174,7 +191,7 @@ def read_tables(path: Path, data: bytes, synonyms: dict[str, list[str]],
             where = f"工作表“{name}”" if name else "文件"
             raise FileRefused(f"{where}缺少必需的列：{'、'.join(missing)}。找到的表头为：{'、'.join(header)}。")
     raise FileRefused("未找到表头行：文件中没有一行包含至少三个可识别的列名（如 信访件编号、登记日期、信访形式）。"
-                      + _closest_header(read_sheets(path, data, CSV_DELIMITERS[0], max_bytes), lookup))
+                      + _closest_header(read_sheets(path, data, CSV_DELIMITERS[0], max_bytes, max_cells), lookup))
 
 
 def _closest_header(sheets: list[Sheet], lookup: dict[str, tuple[str, int]]) -> str:

@@ -116,8 +116,8 @@ def test_planted_bad_rows_are_refused_with_reasons(demo):
     assert files[SYSTEM_FILE]["rejected"] == bad.sum() == len(system_refused) == 6
     assert set(system_refused["source_row"]) == {i + 2 for i in system.index[bad]}  # row 1 is the header
     reasons = " ".join(system_refused["reason"])
-    for expected in ("信访件编号为空", "登记日期无法识别为日期", "晚于导入日期", "人数不是大于等于 1 的整数：“0”",
-                     "人数不是大于等于 1 的整数：“两人”", "办结日期"):
+    for expected in ("信访件编号为空", "登记日期无法识别为日期", "晚于导入日期", "人数不是 1 至 10000 之间的整数：“0”",
+                     "人数不是 1 至 10000 之间的整数：“两人”", "办结日期"):
         assert expected in reasons
 
     ledger = ledger_rows(root)

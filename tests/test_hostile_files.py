@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from streamlit.testing.v1 import AppTest
 
 from conftest import write_csv, write_xlsx
+from crafted_files import sheet_xlsx
 from queries import db
 from queries.importer import import_file
 from test_pages import APP, TIMEOUT
@@ -56,7 +57,7 @@ def formula_workbook(path: Path) -> Path:
 
 BROKEN = ["renamed_pdf.xlsx", "csv_renamed.xlsx", "xlsx_renamed.csv", "truncated.xlsx", "junk.xlsx", "junk.csv",
           "junk.xls", "empty.csv", "empty.xlsx", "blank_lines.csv", "unsupported.pdf", "bomb.xlsx",
-          "huge_cell.csv", "no_header.xlsx", "no_header.csv"]
+          "huge_cell.csv", "no_header.xlsx", "no_header.csv", "far_cell.xlsx"]
 
 
 def broken_files(folder: Path) -> dict[str, Path]:
@@ -83,6 +84,8 @@ def broken_files(folder: Path) -> dict[str, Path]:
     paths["huge_cell.csv"] = write_csv(folder / "huge_cell.csv", [HEADER, ROW[:6] + ["长" * 10 * 2**20]])
     paths["no_header.xlsx"] = write_xlsx(folder / "no_header.xlsx", {"Sheet1": [["某某县信访台账"], ROW, ROW]})
     paths["no_header.csv"] = write_csv(folder / "no_header.csv", [ROW, ROW])
+    paths["far_cell.xlsx"] = folder / "far_cell.xlsx"   # one stray cell: a 512 GB sheet for calamine
+    paths["far_cell.xlsx"].write_bytes(sheet_xlsx([HEADER, ROW], {"XFD1048576": "x"}))
     return paths
 
 

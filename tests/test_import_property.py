@@ -9,7 +9,9 @@ rows_read = imported + updated + rejected + skipped.
 """
 from __future__ import annotations
 
+import re
 import tempfile
+import unicodedata
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -41,10 +43,14 @@ KNOWN_OPTIONAL = ["persons", "accepted_on", "closed_on", "channel", "township", 
                   "key_person"]
 
 CASE_IDS = ["A1", "A2", "A3", "A4", "B1", "B2", " A1 ", "A2\u3000", 1001, "A1", "A3", "", "  "]
+# SCHEMA.md §4: the same ids with format characters and in full width (not all encodable in GBK)
+LOOKALIKE_IDS = ["A1\u200b", "\u202eA2", "A\u00ad3", "\ufeffB1", "Ａ1", "Ｂ２", "\u2060", "A\u200d4"]
+INVISIBLE = re.compile("[\u200b\u200d\u202e\ufeff\u2060\u00ad]")
 # (cell, valid?) — SCHEMA.md §4/§5 rule 4: blank -> 1, else a whole number >= 1
 VALID_PERSONS = [("", True), (None, True), ("1", True), ("3", True), ("12", True), (5, True), (2.0, True)]
 INVALID_PERSONS = [("0", False), (0, False), ("-2", False), (-2, False), ("1.5", False), (1.5, False),
-                   ("两人", False), ("abc", False)]
+                   ("两人", False), ("abc", False), ("10001", False), ("3000000000", False), (1e12, False),
+                   ("9" * 40, False)]
 
 
 def weighted(*choices):
@@ -90,7 +96,9 @@ def date_strategy(kind: str):
     readable = st.builds(render, day, st.sampled_from(forms))
     garbage = st.sampled_from(GARBAGE_DATES).map(lambda g: (g, GARBAGE))
     empty = st.sampled_from(["", None]).map(lambda b: (b, None))
-    return weighted((8, readable), (1, garbage), (1, empty))
+    ancient = st.sampled_from([date(1899, 12, 30), date(1, 1, 1), date(1979, 12, 31)]).map(
+        lambda d: (d.isoformat(), d))                          # before the floor (SCHEMA.md §5 rule 3)
+    return weighted((8, readable), (1, garbage), (1, empty), (1, ancient))
 
 
 def relative_date(kind: str, registered):
@@ -128,7 +136,7 @@ def exports(draw):
             rows.append(("blank", ["" for _ in fields], {}))
             continue
         values, meaning = {}, {}
-        values["case_id"] = draw(st.sampled_from(CASE_IDS))
+        values["case_id"] = draw(st.sampled_from(CASE_IDS + (LOOKALIKE_IDS if kind == "xlsx" or encoding != "gbk" else [])))
         values["registered_on"], meaning["registered_on"] = draw(date_strategy(kind))
         values["persons"], meaning["persons"] = draw(PERSONS)
         for name in ("accepted_on", "closed_on"):
@@ -142,7 +150,7 @@ def exports(draw):
 
 
 def blank(cell) -> bool:
-    return cell is None or (isinstance(cell, str) and not cell.strip())
+    return cell is None or (isinstance(cell, str) and not INVISIBLE.sub("", cell).strip())
 
 
 def verdict(row_kind: str, cells: list, meaning: dict) -> str:
@@ -156,19 +164,19 @@ def verdict(row_kind: str, cells: list, meaning: dict) -> str:
     registered = meaning.get("registered_on")      # None when blank or the column is absent
     if registered is None or registered is GARBAGE:
         return "refused"                           # rule 2
-    if registered > AS_OF:
+    if registered > AS_OF or registered < date(1980, 1, 1):
         return "refused"                           # rule 3
     if meaning.get("persons", True) is False:
         return "refused"                           # rule 4
     for name in ("accepted_on", "closed_on"):      # rule 5 (unreadable -> only a warning)
         other = meaning.get(name)
-        if isinstance(other, date) and other < registered:
+        if isinstance(other, date) and date(1980, 1, 1) <= other < registered:   # an ancient one is blanked
             return "refused"
     return "accepted"
 
 
 def case_key(case_id) -> str:
-    return str(case_id).strip()
+    return unicodedata.normalize("NFKC", INVISIBLE.sub("", str(case_id))).strip()
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

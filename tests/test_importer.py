@@ -688,9 +688,16 @@ def test_failed_import_leaves_database_as_it_was(tmp_path, con, monkeypatch, whe
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(importer_module, where, fail_after)
-    with pytest.raises(RuntimeError):
-        import_file(con, _second_file(tmp_path), as_of=AS_OF)
-    assert _snapshot(con) == before
+    if where == "_record":   # the history itself cannot be written: the error surfaces
+        with pytest.raises(RuntimeError):
+            import_file(con, _second_file(tmp_path), as_of=AS_OF)
+        assert _snapshot(con) == before
+    else:                    # the file is refused whole (#17.2): only its history line is added
+        report = import_file(con, _second_file(tmp_path), as_of=AS_OF)
+        assert "意外错误（RuntimeError）" in report.refused
+        after = _snapshot(con)
+        assert {k: v for k, v in after.items() if k != "imports"} == {k: v for k, v in before.items() if k != "imports"}
+        assert len(after["imports"]) == len(before["imports"]) + 1
 
     monkeypatch.undo()             # the connection is usable and the same file imports normally
     r = one(con, _second_file(tmp_path))
@@ -710,10 +717,12 @@ def test_failed_import_through_the_db_module_rolls_back(tmp_path, con, monkeypat
         return real_sql(name)
 
     monkeypatch.setattr(db_module, "sql", broken_sql)
-    with pytest.raises(Exception):
-        import_file(con, _second_file(tmp_path), as_of=AS_OF)
+    report = import_file(con, _second_file(tmp_path), as_of=AS_OF)   # refused whole (#17.2)
     monkeypatch.undo()
-    assert _snapshot(con) == before
+    assert "意外错误（BinderException）" in report.refused
+    after = _snapshot(con)
+    assert len(after["imports"]) == len(before["imports"]) + 1
+    assert {k: v for k, v in after.items() if k != "imports"} == {k: v for k, v in before.items() if k != "imports"}
 
 
 # --- CLI.md `import --json` ---------------------------------------------------------------

@@ -128,12 +128,14 @@ def test_repeat_flag_marks():
 @pytest.mark.parametrize("raw, expected", [
     (None, 1), ("", 1), ("  ", 1),         # blank -> 1
     ("1", 1), ("3", 3), (" 12 ", 12), (3, 3), (3.0, 3), (150, 150),
+    ("10000", 10000), (10000.0, 10000), ("007", 7), ("１２", 12),    # the bound itself; leading zeros; full-width
 ])
 def test_persons_readable(raw, expected):
     assert nz.parse_persons(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["0", 0, "1.5", 1.5, "两人", "-2", -2, "abc", "3人", True])
+@pytest.mark.parametrize("raw", ["0", 0, "1.5", 1.5, "两人", "-2", -2, "abc", "3人", True,
+                                 "10001", 10001, "2147483647", "3000000000", 1e12, 3e9, "1e12", "9" * 5000, float("inf")])
 def test_persons_unreadable(raw):
     with pytest.raises(nz.Unreadable):
         nz.parse_persons(raw)

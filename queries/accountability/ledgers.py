@@ -16,8 +16,8 @@ from pathlib import Path
 import python_calamine
 
 from ..normalize import clean_text, header_key
-from ..reader import (CSV_DELIMITERS, CSV_SUFFIXES, EXCEL_SUFFIXES, MIN_HEADER_MATCHES, ZIP_SUFFIXES,
-                      FileRefused, Table, check_zip, decode_csv, header_lookup, read_sheets)
+from ..reader import (CSV_DELIMITERS, CSV_SUFFIXES, EXCEL_SUFFIXES, MIN_HEADER_MATCHES, XML_SHEET_SUFFIXES,
+                      ZIP_SUFFIXES, FileRefused, Table, check_zip, decode_csv, header_lookup, read_sheets)
 
 CASES, RECEPTIONS, ROSTER = "cases", "receptions", "roster"
 SNIFF_ROWS = 200   # the header row of a real ledger is within its first rows
@@ -62,13 +62,14 @@ def _header_index(rows: list[list], lookups: dict[str, dict]) -> int | None:
     return None
 
 
-def _first_rows(path: Path, data: bytes, delimiter: str | None, max_bytes: int) -> list[list[list]]:
+def _first_rows(path: Path, data: bytes, delimiter: str | None, max_bytes: int,
+                max_cells: int) -> list[list[list]]:
     """The first rows of every sheet, read without converting the whole file."""
     suffix = path.suffix.lower()
     if not data.strip() or len(data) > max_bytes:
         return []
     if suffix in ZIP_SUFFIXES:
-        check_zip(data, 10 * max_bytes)
+        check_zip(data, 10 * max_bytes, max_cells if suffix in XML_SHEET_SUFFIXES else None)
     if suffix in CSV_SUFFIXES:
         reader = csv.reader(io.StringIO(decode_csv(data), newline=""), delimiter=delimiter)
         return [[[c if c != "" else None for c in row] for row in islice(reader, SNIFF_ROWS)]]
@@ -85,10 +86,11 @@ def sniff_kind(path: Path, data: bytes, config: dict) -> str:
     refuses it with its own message."""
     lookups = {kind: header_lookup(v) for kind, v in vocabularies(config).items()}
     max_bytes = int(config["import"]["max_file_mb"] * 2**20)
+    max_cells = int(config["import"]["max_sheet_cells"])
     is_csv = Path(path).suffix.lower() in CSV_SUFFIXES
     try:
         for delimiter in CSV_DELIMITERS if is_csv else (None,):
-            sheets = _first_rows(Path(path), data, delimiter, max_bytes)
+            sheets = _first_rows(Path(path), data, delimiter, max_bytes, max_cells)
             for rows in sheets:
                 index = _header_index(rows, lookups)
                 if index is not None:
@@ -122,10 +124,11 @@ def read_ledger_tables(path: Path, data: bytes, kind: str, config: dict) -> list
     row without the kind's required columns."""
     lookups = {k: header_lookup(v) for k, v in vocabularies(config).items()}
     max_bytes = int(config["import"]["max_file_mb"] * 2**20)
+    max_cells = int(config["import"]["max_sheet_cells"])
     is_csv = Path(path).suffix.lower() in CSV_SUFFIXES
     for delimiter in CSV_DELIMITERS if is_csv else (",",):
         tables = []
-        for sheet in read_sheets(Path(path), data, delimiter, max_bytes):
+        for sheet in read_sheets(Path(path), data, delimiter, max_bytes, max_cells):
             index = _header_index(sheet.rows, lookups)
             if index is None and kind == ROSTER:
                 index = next((i for i, row in enumerate(sheet.rows)

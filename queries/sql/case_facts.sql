@@ -4,18 +4,32 @@ CREATE OR REPLACE TABLE case_facts AS
 WITH keyed AS (
     SELECT
         c.*,
-        regexp_replace(coalesce(petitioner_idno, ''), '[\s\p{Z}\x{0B}\x{1C}-\x{1F}\x{85}]', '', 'g') AS idno_compact
+        upper(regexp_replace(coalesce(petitioner_idno, ''), '[\s\p{Z}\x{0B}\x{1C}-\x{1F}\x{85}]', '', 'g')) AS idno_compact
     FROM cases c
-), persons AS (
+), widened AS (
+    -- a 15-digit ID number is the 18-character one of the same person: "19" after the 6-digit
+    -- area code, then the GB 11643 check character (METRICS.md petitioner_key)
     SELECT
         * EXCLUDE (idno_compact),
+        CASE WHEN regexp_full_match(idno_compact, '[0-9]{15}')
+            THEN substr(idno_compact, 1, 6) || '19' || substr(idno_compact, 7, 9)
+        END AS id_body,
+        CASE WHEN id_body IS NULL THEN idno_compact
+            ELSE id_body || substr('10X98765432', 1 + list_sum(
+                [(ascii(substr(id_body, i, 1)) - 48) * [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2][i]
+                 FOR i IN range(1, 18)])::BIGINT % 11, 1)
+        END AS idno_compact
+    FROM keyed
+), persons AS (
+    SELECT
+        * EXCLUDE (idno_compact, id_body),
         CASE
-            WHEN length(idno_compact) IN (15, 18) THEN upper(idno_compact)
+            WHEN length(idno_compact) IN (15, 18) THEN idno_compact
             WHEN nullif(trim(petitioner_name), '') IS NOT NULL
                 THEN petitioner_name || '|' || coalesce(township, '') || '|' || coalesce(village, '')
             ELSE case_id
         END AS petitioner_key
-    FROM keyed
+    FROM widened
 )
 SELECT
     *,
