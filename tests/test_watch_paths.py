@@ -11,8 +11,7 @@ import pytest
 
 from queries.access import User, restrict
 from queries.periods import Period, Scope
-from queries.research import paths as paths_module
-from queries.research.paths import days_to_high_level, escalation_sources, escalation_steps, paths
+from queries.research.paths import days_to_high_level, escalation_sources, escalation_steps, paths, transitions
 from queries.research.watch import Window, event_window, reasons_text, scores, watch_list
 from test_metrics import build
 
@@ -49,6 +48,9 @@ PATH_CASES = [
     case("P6a", "周八", "东风村", d(2026, 5, 1), "省"),
     case("P7a", "吴九", "东风村", d(2025, 5, 1), "市"),
     case("P7b", "吴九", "东风村", d(2026, 5, 2), "市"),
+    # 郑十: two cases on one day, in case_id order: 镇 (P8a) then 县 (P8b), a step
+    case("P8b", "郑十", "东风村", d(2026, 6, 2), "县"),
+    case("P8a", "郑十", "东风村", d(2026, 6, 2), "镇"),
     # after the period: not counted
     case("P1d", "张三", "上庄村", d(2026, 7, 1), "市"),
 ]
@@ -62,9 +64,10 @@ def path_db(tmp_path):
 def test_flows_and_chains_worked_by_hand(path_db):
     result = paths(path_db, Scope(), d(2026, 6, 30), d(2026, 1, 1), d(2026, 6, 30))
     flows = {(f["from"], f["to"]): f["persons"] for f in result["flows"]}
-    assert flows == {("村", "镇"): 1, ("镇", "县"): 2, ("县", "镇"): 1, ("村", "市"): 1}
+    assert flows == {("村", "镇"): 1, ("镇", "县"): 3, ("县", "镇"): 1, ("村", "市"): 1}
     assert result["escalated"] == [
         {"person": "张*|青石镇|上庄村", "chain": [["2026-01-10", "村"], ["2026-03-01", "镇"], ["2026-06-01", "县"]]},
+        {"person": "郑*|柳河镇|东风村", "chain": [["2026-06-02", "镇"], ["2026-06-02", "县"]]},
         {"person": "孙*|柳河镇|枫树村", "chain": [["2025-12-01", "村"], ["2026-04-01", "市"]]},
         {"person": "王*|青石镇|石桥村", "chain": [["2025-03-01", "镇"], ["2026-03-01", "县"]]},
     ]
@@ -75,24 +78,24 @@ def test_a_longer_window_makes_the_366_day_step_count(path_db, monkeypatch, tmp_
     config = tmp_path / "x.toml"
     config.write_text("[metrics]\nrepeat_window_days = 366\n", encoding="utf-8")
     monkeypatch.setenv("XINFANG_CONFIG", str(config))
-    steps = escalation_steps(path_db, Scope(), PERIOD)  # the window is read per query
+    steps = escalation_steps(transitions(path_db, Scope(), PERIOD))  # the window is read per query
     assert "P2b" in set(steps["case_id"])
 
 
 def test_sources_and_days_to_first_high_level(path_db):
-    steps = escalation_steps(path_db, Scope(), PERIOD)
-    assert sorted(steps["case_id"]) == ["P1b", "P1c", "P3b", "P5b"]
+    steps = escalation_steps(transitions(path_db, Scope(), PERIOD))
+    assert sorted(steps["case_id"]) == ["P1b", "P1c", "P3b", "P5b", "P8b"]
     villages = escalation_sources(steps, "village")
     assert list(zip(villages["village"], villages["steps"], villages["persons"])) == [
-        ("上庄村", 2, 1), ("枫树村", 1, 1), ("石桥村", 1, 1)]
+        ("上庄村", 2, 1), ("东风村", 1, 1), ("枫树村", 1, 1), ("石桥村", 1, 1)]
     days = days_to_high_level(path_db, Scope(), PERIOD)
     assert sorted(days["days"]) == [0, 121]   # 周八 straight to 省; 孙七 2025-12-01 → 2026-04-01
 
 
 def test_paths_follow_the_scope(path_db):
     result = paths(path_db, Scope(townships=("柳河镇",)), d(2026, 6, 30), d(2026, 1, 1), d(2026, 6, 30))
-    assert {(f["from"], f["to"]) for f in result["flows"]} == {("县", "镇"), ("村", "市")}
-    assert [p["person"] for p in result["escalated"]] == ["孙*|柳河镇|枫树村"]
+    assert {(f["from"], f["to"]) for f in result["flows"]} == {("县", "镇"), ("村", "市"), ("镇", "县")}
+    assert [p["person"] for p in result["escalated"]] == ["郑*|柳河镇|东风村", "孙*|柳河镇|枫树村"]
 
 
 # --- 预警名单 -----------------------------------------------------------------------------
@@ -153,7 +156,7 @@ def test_every_point_is_a_reason_and_the_order_is_by_score(watch_db):
 
 
 def test_below_the_threshold_and_outside_the_window(watch_db):
-    frame = scores(watch_db, Scope(), NOW)
+    frame = scores(watch_db, Scope(), NOW, min_score=1)
     by_village = dict(zip(frame["village"], frame["score"]))
     assert by_village["石桥村"] == 2            # the key person scores, under min_score 3
     assert "东风村" not in by_village          # the path outside the window earns nothing

@@ -14,6 +14,8 @@ import duckdb
 import pandas as pd
 
 from ..config import load_config
+from ..db import cursor, sql
+from ..engine import query
 from ..periods import Period, Scope, data_range
 from ..privacy import mask_key
 from .paths import steps_query
@@ -91,10 +93,28 @@ def _rule_params() -> dict:
     }
 
 
-def scores(con: duckdb.DuckDBPyConnection, scope: Scope, window: Window) -> pd.DataFrame:
-    """Every person some rule gives points to, with the facts and points of each rule (the
-    personal key unmasked: `watch_frame` and `watch_list` mask it)."""
-    return steps_query(con, scope, window.period, "watch_persons", **_rule_params())
+def scores(con: duckdb.DuckDBPyConnection, scope: Scope, window: Window, min_score: int | None = None,
+           top: int | None = None) -> pd.DataFrame:
+    """The persons scoring at least `min_score` (default: configured), highest first, at most
+    `top`, with the facts and points of each rule, `listed` (how many reach `min_score`) and
+    their last case. The personal key is unmasked: `watch_frame` and `watch_list` mask it."""
+    config = settings()
+    frame = steps_query(con, scope, window.period, "watch_persons", **_rule_params(),
+                        min_score=int(config["min_score"] if min_score is None else min_score),
+                        top=int(config["top"] if top is None else top))
+    last = _run(con, "research/watch_last_cases", {**scope.params(), "as_of": window.as_of,
+                                                    "keys": list(frame["petitioner_key"])})
+    details = pd.DataFrame(list(last["last"]), columns=["last_case", "last_level", "township", "village"])
+    details.insert(0, "petitioner_key", last["petitioner_key"].to_numpy())
+    return frame.merge(details, on="petitioner_key", how="left")
+
+
+def _run(con: duckdb.DuckDBPyConnection, name: str, values: dict) -> pd.DataFrame:
+    cur = cursor(con)
+    try:
+        return query(cur, sql(name), values)
+    finally:
+        cur.close()
 
 
 def reasons(row, label: str) -> list[dict]:
@@ -126,11 +146,7 @@ def watch_frame(con: duckdb.DuckDBPyConnection, scope: Scope, window: Window, to
                 masked: bool = True) -> pd.DataFrame:
     """The list: persons scoring at least `min_score`, highest first (ties: latest case first),
     at most `top`; `reasons` holds the reasons, `reasons_text` them as one line."""
-    frame = scores(con, scope, window)
-    frame = frame[frame["score"] >= int(settings()["min_score"])]
-    frame = frame.sort_values(["score", "last_registered_on", "petitioner_key"],
-                              ascending=[False, False, True], ignore_index=True)
-    frame = frame.head(int(settings()["top"]) if top is None else top).copy()
+    frame = scores(con, scope, window, top=top)
     frame["reasons"] = [reasons(row, window.label) for row in frame.itertuples()]
     frame["reasons_text"] = frame["reasons"].map(reasons_text)
     frame.insert(0, "person", frame["petitioner_key"].map(mask_key) if masked else frame["petitioner_key"])

@@ -1,14 +1,14 @@
 -- The persons with an escalation step in the period and their chain of levels up to the
--- period's end, oldest first (runs after `steps`, research/level_steps).
+-- period's end, oldest first, as JSON [[date, level], …] (runs after `steps`, research/level_steps).
 SELECT
-    petitioner_key,
-    md5(petitioner_key) AS person_token,
-    count(*) FILTER (WHERE in_period AND is_escalation) AS escalations,
-    list([strftime(registered_on, '%Y-%m-%d'), level] ORDER BY registered_on, case_id) AS chain,
-    max(registered_on) AS last_registered_on,
-    arg_max(township, (registered_on, case_id)) AS township,
-    arg_max(village, (registered_on, case_id)) AS village
-FROM steps
-GROUP BY petitioner_key
-HAVING bool_or(in_period AND is_escalation)
+    any_value(f.petitioner_key) AS petitioner_key,
+    count(*) FILTER (WHERE s.in_period AND s.is_escalation) AS escalations,
+    to_json(list([strftime(s.registered_on, '%Y-%m-%d'), s.level] ORDER BY s.registered_on, s.case_id))::VARCHAR AS chain,
+    max(s.registered_on) AS last_registered_on,
+    arg_max(s.township, (s.registered_on, s.case_id)) AS township,
+    arg_max(s.village, (s.registered_on, s.case_id)) AS village
+FROM steps s
+JOIN case_facts f USING (case_id)
+WHERE s.person_id IN (SELECT person_id FROM steps WHERE in_period AND is_escalation)
+GROUP BY s.person_id
 ORDER BY escalations DESC, last_registered_on DESC, petitioner_key

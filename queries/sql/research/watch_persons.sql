@@ -1,9 +1,12 @@
 -- 预警名单: per person, the facts each rule reads and the points it gives ([watch.rules]),
 -- as of the period's as-of date; the period is the lookback (runs FROM base, every case in
--- scope up to the as-of date, after `steps`, research/level_steps). Only persons some rule
--- gives points to are returned.
+-- scope up to the as-of date, after `steps`, research/level_steps). The persons scoring at
+-- least $min_score, highest first (ties: latest case first), at most $top; `listed` counts all
+-- who reach $min_score. Their last case's details come from research/watch_last_cases.
 SELECT
-    *,
+    * EXCLUDE (person_id),
+    md5(petitioner_key) AS person_token,
+    count(*) OVER () AS listed,
     skip_level_year_points + escalation_points + overdue_open_points + last_unsatisfied_points
         + key_person_points + repeat_recent_points + rebound_points AS score
 FROM (
@@ -18,27 +21,28 @@ FROM (
         CASE WHEN rebound_cases > 0 THEN $rebound ELSE 0 END AS rebound_points
     FROM (
         SELECT
-            petitioner_key,
-            md5(petitioner_key) AS person_token,
+            person_id,
+            any_value(petitioner_key) AS petitioner_key,
             count(*) FILTER (WHERE in_period AND is_skip_level) AS skip_level_cases,
             count(*) FILTER (WHERE is_overdue) AS overdue_cases,
-            arg_max(satisfaction, (closed_on, case_id)) FILTER (WHERE is_closed) AS last_satisfaction,
+            -- the last closed case's evaluation; on a tie of closing days 不满意 wins (a cheap
+            -- numeric key: days since 1970, doubled, plus one for 不满意)
+            arg_max(satisfaction, (closed_on - DATE '1970-01-01') * 2 + (satisfaction = '不满意')::INT)
+                FILTER (WHERE is_closed) AS last_satisfaction,
             coalesce(bool_or(key_person), false) AS is_key,
             count(*) FILTER (WHERE registered_on > p_as_of - $recent_days) AS recent_cases,
             count(*) FILTER (WHERE in_period AND first_settled_on < registered_on) AS rebound_cases,
-            arg_max(case_id, (registered_on, case_id)) AS last_case,
-            max(registered_on) AS last_registered_on,
-            arg_max(level, (registered_on, case_id)) AS last_level,
-            arg_max(township, (registered_on, case_id)) AS township,
-            arg_max(village, (registered_on, case_id)) AS village
+            max(registered_on) AS last_registered_on
         FROM base
-        GROUP BY petitioner_key
+        GROUP BY person_id
     ) p
     LEFT JOIN (
-        SELECT petitioner_key, count(*) AS escalations,
+        SELECT person_id, count(*) AS escalations,
                arg_max(prev_level || '→' || level, (registered_on, case_id)) AS last_step
         FROM steps WHERE in_period AND is_escalation
-        GROUP BY petitioner_key
-    ) e USING (petitioner_key)
+        GROUP BY person_id
+    ) e USING (person_id)
 )
-WHERE score > 0
+WHERE score >= $min_score
+ORDER BY score DESC, last_registered_on DESC, petitioner_key
+LIMIT $top
