@@ -549,6 +549,8 @@ PAGES = (  # file, title, url_path, icon
     ("pages/ranking.py", "村居排名", "ranking", ":material/leaderboard:"),
     ("pages/skip_level.py", "越级与集体访", "skip_level", ":material/groups:"),
     ("pages/handling.py", "办理与包案", "handling", ":material/assignment_turned_in:"),
+    ("pages/people.py", "研判·人员", "people", ":material/person_search:"),
+    ("pages/map.py", "村居地图", "map", ":material/map:"),
     ("pages/data_import.py", "数据导入", "import", ":material/upload_file:"),
     ("pages/caliber.py", "口径说明", "caliber", ":material/menu_book:"),
     ("pages/audit.py", "审计日志", "audit", ":material/policy:"),
