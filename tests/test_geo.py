@@ -125,3 +125,10 @@ def test_the_shipped_demo_map_is_the_generators_output_and_cells_tile_the_county
     box = county_geojson([("甲镇", "甲村")])["features"][0]["geometry"]["coordinates"][0]
     whole = -sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(box, box[1:])) / 2
     assert area == pytest.approx(whole, rel=1e-3)   # the cells cover the county once
+
+
+def test_the_deck_map_is_drawn_only_for_villages_on_a_map():
+    demo = [{"township": t, "village": v, "grade": "绿", "score": 100.0} for t, v in demo_places()]
+    fig = geo.ranking_map(demo)
+    assert fig is not None and {t.name for t in fig.data if t.fill == "toself"} == {"绿"}
+    assert geo.ranking_map([{"township": "甲镇", "village": "乙村", "grade": "红", "score": 80.0}]) is None

@@ -21,6 +21,7 @@ from ..config import load_config
 from .geo_demo import DEMO_PATH
 
 NO_DATA_COLOR = "#e3e6ea"
+HEIGHTS = {"screen": 560, "present": 760, "deck": 540}   # a map needs more room than a chart
 # Sequential bins, light to dark: how much of a metric (more is worse or better: the legend says).
 BIN_COLORS = ("#fde0c5", "#facba6", "#f8b58b", "#f59e72", "#f2855d", "#ef6a4c", "#c9483a")
 HOW_TO = ("尚未配置村居地图。请信访办提供本地区村(社区)的 GeoJSON 文件（边界多边形或村委会位置点均可，"
@@ -198,7 +199,7 @@ def map_figure(shown: pd.DataFrame, value: str, categorical: bool = False, fmt=p
     mid_lat = float(shown["cy"].mean())
     fig.update_xaxes(visible=False, fixedrange=True)
     fig.update_yaxes(visible=False, fixedrange=True, scaleanchor="x", scaleratio=1 / math.cos(math.radians(mid_lat)))
-    charts.style(fig, size, title)
+    charts.style(fig, size, title, height=HEIGHTS[size])
     fig.update_layout(clickmode="event+select", dragmode=False, legend={"itemclick": False, "itemdoubleclick": False})
     return fig
 
@@ -220,3 +221,16 @@ def village_values(ranking: list[dict], metric_frame: pd.DataFrame | None, metri
     if count:
         values["value"] = values["value"].fillna(0)
     return values
+
+
+def ranking_map(ranking: list[dict], size: str = "deck", title: str | None = None) -> go.Figure | None:
+    """The grade map of a ranking (the deck's map slide); None without a map for these villages."""
+    values = village_values(ranking, None, None)
+    try:
+        village_map = load_map(values)
+    except MapError:
+        return None
+    if village_map is None:
+        return None
+    return map_figure(match(village_map, values)[0], "value", categorical=True, size=size, title=title,
+                      labels=len(village_map.places) <= 60)
