@@ -564,6 +564,8 @@ PAGES = (  # file, title, url_path, icon
     ("pages/handling.py", "办理与包案", "handling", ":material/assignment_turned_in:"),
     ("pages/accountability.py", "责任落实", "accountability", ":material/how_to_reg:"),
     ("pages/topics.py", "研判·诉求", "topics", ":material/insights:"),
+    ("pages/people.py", "研判·人员", "people", ":material/person_search:"),
+    ("pages/map.py", "村居地图", "map", ":material/map:"),
     ("pages/data_import.py", "数据导入", "import", ":material/upload_file:"),
     ("pages/caliber.py", "口径说明", "caliber", ":material/menu_book:"),
     ("pages/audit.py", "审计日志", "audit", ":material/policy:"),

@@ -102,6 +102,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top", type=int, default=10, help="列出前 N 件（默认 10）")
     p.add_argument("--json", action="store_true", help="输出 JSON")
 
+    p = commands.add_parser("watch", help="预警名单：按规则计分的重点关注人员（已脱敏）")
+    p.add_argument("--db", type=Path, default=DEFAULT_DB)
+    p.add_argument("--before-event", help="重大活动保障期名称（配置 [[events]]）：列出活动前需稳控人员")
+    p.add_argument("--top", type=int, help="最多列出人数（默认：配置 watch.top）")
+    _scope_options(p)
+
+    p = commands.add_parser("paths", help="越级路径：层级流向与期间越级人员的信访链条（已脱敏）")
+    p.add_argument("--db", type=Path, default=DEFAULT_DB)
+    _scope_options(p)
+
     p = commands.add_parser("demo", help="生成演示数据库")
     p.add_argument("--db", type=Path, default=DEFAULT_DB)
     p.add_argument("--json", action="store_true")
@@ -171,6 +181,30 @@ def _report(con, args) -> int:
     return 0
 
 
+def _research(con, args) -> int:
+    from .research.paths import paths
+    from .research.watch import reasons_text, watch_list
+    if args.command == "paths":
+        result = paths(con, _scope(args), args.as_of, args.start, args.end)
+        text = "\n".join([f"{f['from']}→{f['to']}：{f['persons']}人" for f in result["flows"]]
+                         + [f"{p['person']}：" + " → ".join(f"{d} {level}" for d, level in p["chain"])
+                            for p in result["escalated"]])
+        _emit(result, args.json, text or "（本期没有层级变化）")
+        return 0
+    if args.top is not None and args.top < 1:
+        print("--top 应为正整数。", file=sys.stderr)
+        return 2
+    try:
+        result = watch_list(con, _scope(args), args.as_of, args.before_event, args.top)
+    except ValueError as exc:  # an event name not in the configuration
+        print(str(exc), file=sys.stderr)
+        return 2
+    text = "\n".join(f"{r['score']:>3} {r['person']} {r['township'] or ''}{r['village'] or ''}："
+                     f"{reasons_text(r['reasons'])}" for r in result)
+    _emit(result, args.json, text or "（名单为空）")
+    return 0
+
+
 def _add_user(args) -> int:
     import getpass
 
@@ -237,6 +271,8 @@ def _run(args) -> int:
         return run_accountability(con, args, _emit)
     if args.command == "report":
         return _report(con, args)
+    if args.command in ("watch", "paths"):
+        return _research(con, args)
     if args.command == "kpi":
         from .kpi import kpi
         result = kpi(con, _scope(args), args.as_of, args.start, args.end)

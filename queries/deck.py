@@ -26,6 +26,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Inches, Pt
 
 from . import analysis, charts
+from .research import geo
 from .config import load_config
 from .escaping import document_text
 from .formatting import COLUMN_LABELS, fmt_change, fmt_met, fmt_target, fmt_value
@@ -186,6 +187,7 @@ def _charts(con: duckdb.DuckDBPyConnection, shot: Snapshot) -> dict[str, go.Figu
                                       title="越级上访人次（按登记层级，按月）"),
         "collective": charts.collective_figure(sizes, size="deck", title="集体访（按人数与层级，批）")
         if len(sizes) else None,
+        "map": geo.ranking_map(shot.ranking),   # None without a village map (research/geo.py)
     }
 
 
@@ -291,6 +293,15 @@ def _topics(deck, con, shot: Snapshot) -> None:
     _table(slide, rows, BODY_TOP + Inches(1.0), [3.0, 1.6, 1.6, 1.8, 1.8, 2.53], 13, ROW)
 
 
+def _map_slide(deck, images: dict) -> None:
+    """The ranking grades on the village map, when a map of these villages is configured."""
+    if images.get("map") is None:
+        return
+    slide = _slide(deck, "村(社区)排名等级分布图")
+    _picture(slide, images["map"], LEFT + (RIGHT - LEFT - CHART_WIDTH) // 2, BODY_TOP, CHART_WIDTH,
+             CHART_HEIGHT, "")
+
+
 def leader_rows(table: pd.DataFrame) -> pd.DataFrame:
     """The 包案 table as the deck lists it: most overdue first, the tail folded into one row,
     then the total."""
@@ -364,6 +375,7 @@ def build_deck(con: duckdb.DuckDBPyConnection, request: ReportRequest) -> Presen
                  ["cases", "person_visits", "resolved_or_stable_rate", "satisfaction_rate"], ("cases", "stable"))
     _ranking(deck, shot)
     _topics(deck, con, shot)
+    _map_slide(deck, images)
     _chart_slide(deck, shot, images, TITLES["repeat"], ["repeat_ratio", "cases", "rebound_petitioners"],
                  ("repeat", "repeat_category"))
     _chart_slide(deck, shot, images, TITLES["skip"],

@@ -1,0 +1,65 @@
+"""研判·人员 and 村居地图 in a real headless Chromium: four viewports, normal and presentation
+mode; the charts draw (the map with its village polygons), nothing fails, and no request
+leaves localhost (the map has no tile server, no topojson). Screenshots in test-artifacts/."""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from test_browser import ARTIFACTS, CHROMIUM, serve
+
+VIEWPORTS = [(1280, 720), (1366, 768), (1920, 1080), (390, 844)]
+PAGES = [("people", "研判·人员"), ("map", "村居地图")]
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's /usr/bin/chromium")]
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    from queries.demo import build_demo
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    build_demo(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def app(demo_db):
+    yield from serve(demo_db)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api").sync_playwright().start()
+    chromium = playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+              "--disable-sync", "--no-first-run"])
+    yield chromium
+    chromium.close()
+    playwright.stop()
+
+
+@pytest.mark.parametrize("present", [False, True], ids=["normal", "present"])
+@pytest.mark.parametrize("width,height", VIEWPORTS, ids=[f"{w}x{h}" for w, h in VIEWPORTS])
+@pytest.mark.parametrize("path,title", PAGES, ids=[p for p, _ in PAGES])
+def test_page_draws_offline(app, browser, path, title, width, height, present):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if urlparse(r.url).hostname not in (
+        "127.0.0.1", "localhost", None) and not r.url.startswith("data:") else None)
+    page.goto(f"{app}/{path}" + ("?present=1" if present else ""), wait_until="domcontentloaded")
+    page.wait_for_selector("[data-testid=stPlotlyChart] .main-svg", timeout=90_000)
+    page.wait_for_timeout(2000)
+    if path == "map":   # the village polygons are drawn: filled paths in the scatter layer
+        assert page.locator("[data-testid=stPlotlyChart] .scatterlayer .js-fill").count() >= 3
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{path}-{width}x{height}{'-present' if present else ''}.png"),
+                    full_page=True)
+    assert page.locator("[data-testid=stException]").count() == 0
+    text = page.inner_text("body")
+    page.close()
+    assert title in text and "Traceback" not in text
+    assert outside == []
