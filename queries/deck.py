@@ -374,8 +374,8 @@ def build_deck(con: duckdb.DuckDBPyConnection, request: ReportRequest) -> Presen
     _chart_slide(deck, shot, images, TITLES["trends"],
                  ["cases", "person_visits", "resolved_or_stable_rate", "satisfaction_rate"], ("cases", "stable"))
     _ranking(deck, shot)
-    _topics(deck, con, shot)
     _map_slide(deck, images)
+    _topics(deck, con, shot)
     _chart_slide(deck, shot, images, TITLES["repeat"], ["repeat_ratio", "cases", "rebound_petitioners"],
                  ("repeat", "repeat_category"))
     _chart_slide(deck, shot, images, TITLES["skip"],
