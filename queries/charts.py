@@ -246,7 +246,7 @@ def ranking_figure(ranking: pd.DataFrame, size: str = "screen", title: str | Non
                       annotation_position="top")
     low = min(data["score"].min() if len(data) else 100, settings["yellow"]) - 5
     fig.update_xaxes(range=[max(low, 0), 103], title=None)
-    fig.update_yaxes(type="category", title=None, showgrid=True, tickfont={"color": "#222"},
+    fig.update_yaxes(type="category", title=None, showgrid=True, tickfont={"color": "#222", "size": base},
                      tickmode="array", tickvals=list(labels), ticktext=list(labels), automargin=True)
     rows = max(len(data), 1)
     height = max(HEIGHTS[size] // 2, int(90 + rows * base * ROW_LINES))
