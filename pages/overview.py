@@ -109,6 +109,7 @@ else:
     with right:
         st.subheader("同比明显变化")
         show_alerts(view)
-    st.subheader("会议材料")
-    st.caption("按当前统计期与筛选条件生成；幻灯片、通报不含个人信息，清单中的个人信息已脱敏。")
-    meeting_downloads(view)
+    with st.container(key="no_print_meeting"):   # buttons: nothing to print
+        st.subheader("会议材料")
+        st.caption("按当前统计期与筛选条件生成；幻灯片、通报不含个人信息，清单中的个人信息已脱敏。")
+        meeting_downloads(view)

@@ -102,9 +102,36 @@ def test_the_ranking_chart_names_every_village(app, browser, demo_db, present): 
         page.get_by_text("得分图").click()
         page.wait_for_selector("[data-testid=stPlotlyChart] .main-svg", timeout=60_000)
         page.wait_for_timeout(1000)
-    labels = page.evaluate("() => [...document.querySelectorAll('[data-testid=stPlotlyChart] .ytick text')]"
-                           ".map(t => t.textContent)")
+    chart = "[data-testid=stPlotlyChart]" if present else "[data-testid=stExpander] [data-testid=stPlotlyChart]"
+    labels = page.evaluate(f"() => [...document.querySelectorAll('{chart} .ytick text')].map(t => t.textContent)")
     assert len(labels) == villages and all(labels)
     page.screenshot(path=str(ARTIFACTS / f"layout-ranking-chart-{'present' if present else 'normal'}.png"),
                     full_page=True)
+    page.close()
+
+
+@pytest.mark.parametrize("path", ["", "ranking"], ids=["overview", "ranking"])
+def test_printing_gives_clean_a4_pages(app, browser, demo_db, path):  # noqa: F811
+    """Ctrl+P: in print media no sidebar, header or button is drawn, nothing is wider than the A4
+    page, and the ranking prints every village (its HTML twin, not the grid's window of rows).
+    The PDF is saved for a look: test-artifacts/print-<page>.pdf."""
+    page = open_page(browser, f"{app}/{path}", (1366, 768),
+                     "[data-testid=stMetric]" if path == "" else "[data-testid=stDataFrame]")
+    page.emulate_media(media="print")
+    shown = page.evaluate("""() => [...document.querySelectorAll(
+        '[data-testid=stSidebar], [data-testid=stHeader], button, [data-testid=stDataFrame], [data-testid=stPageLink]')]
+        .filter(e => e.getClientRects().length > 0).map(e => (e.getAttribute('data-testid') || e.tagName) + ':' + e.innerText)""")
+    assert shown == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    pdf = page.pdf(path=str(ARTIFACTS / f"print-{path or 'overview'}.pdf"), format="A4", print_background=True)
+    assert pdf.startswith(b"%PDF")
+    page.set_viewport_size({"width": 718, "height": 1000})   # A4 less 10 mm margins, at 96 px/in
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+    if path == "ranking":
+        con = db.open_reader(demo_db)
+        villages = [r["village"] for r in rank(con)]
+        con.close()
+        printed = page.evaluate("""() => [...document.querySelectorAll('[class*=st-key-print_only_villages] tbody tr')]
+            .map(r => r.children[2].innerText)""")
+        assert printed == villages
     page.close()
