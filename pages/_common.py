@@ -740,6 +740,9 @@ SCREEN_CSS = """
 # taller line metrics than the digits' font; a fixed line height keeps the cards of a row aligned.
 # Tables keep words whole (keep-all: a village name never breaks one character a line) and scroll
 # sideways in their own frame instead. On a phone the cards go two to a row.
+# Printed (Ctrl+P) on A4: no sidebar, header or buttons; the interactive grids (canvas, only the
+# rows in view) give way to their `print_only` HTML twin, which breaks between rows; `no_print`
+# containers (download buttons and the like) are left out.
 COMMON_CSS = """
 <style>
 [data-testid="stMetric"] { container-type: inline-size; }
@@ -758,6 +761,28 @@ COMMON_CSS = """
   [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) > [data-testid="stColumn"]:empty {
     display: none; }
   [data-testid="stMetricValue"] { font-size: min(1.75rem, 20cqi); }
+}
+""" + """
+[class*="st-key-print_only"] { display: none; }
+@media print {
+  @page { size: A4 portrait; margin: 12mm 10mm; }
+  html { font-size: 13px; }
+  section[data-testid="stSidebar"], header[data-testid="stHeader"], [data-testid="stToolbar"],
+  [data-testid="stDecoration"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+  .stButton, .stDownloadButton, [data-testid="stPageLink"], [data-testid="stPopover"], [data-testid="stExpander"],
+  [data-testid="stElementToolbar"], [data-testid="stDataFrame"], [data-testid="stTooltipIcon"],
+  [class*="st-key-no_print"] { display: none !important; }
+  [class*="st-key-print_only"] { display: block; }
+  .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
+    position: static !important; overflow: visible !important; height: auto !important; }
+  [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
+  [data-testid="stMetric"], [data-testid="stColumn"], [data-testid="stTable"] tr, [data-testid="stPlotlyChart"] {
+    break-inside: avoid; }
+  [data-testid="stHeading"] { break-after: avoid; }
+  [data-testid="stTable"], [data-testid="stTable"] > div { overflow: visible !important; }
+  [data-testid="stTable"] table { width: 100% !important; font-size: 0.85rem; }
+  [data-testid="stPlotlyChart"] svg.main-svg { max-width: 100%; height: auto; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 </style>
 """

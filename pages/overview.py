@@ -7,7 +7,7 @@ from pages import _research as research
 from pages._outputs import meeting_downloads
 from queries import analysis, charts
 from queries.config import load_config
-from queries.formatting import adverse, fmt_change, fmt_value
+from queries.formatting import fmt_change, fmt_value
 from queries.metrics import BY_ID, GROUPS, PUBLIC
 from queries.report import deduction_reasons
 
@@ -31,7 +31,8 @@ def moved(view: ui.View) -> dict[str, pd.DataFrame]:
     size = {"告警": f"超过{thresholds['alert']:.0%}", "异常": f"超过{thresholds['warn']:.0%}"}
     tables = {}
     for name, bad in (("告警", True), ("向好", False)):
-        rows = [r for r in alerts.itertuples() if adverse(BY_ID[r.metric], r.value, r.yoy) is bad]
+        rows = [r for r in alerts.itertuples()
+                if (analysis.movement(BY_ID[r.metric], r.value, r.yoy) != "向好") is bad]
         rows.sort(key=lambda r: r.level != "告警")  # stable: registry order within a level
         tables[name] = pd.DataFrame({
             "指标": [r.name for r in rows], "分组": [r.group for r in rows],
@@ -111,6 +112,7 @@ else:
         st.subheader("同比明显变化")
         show_alerts(view)
         research.overview_section(view)
-    st.subheader("会议材料")
-    st.caption("按当前统计期与筛选条件生成；幻灯片、通报不含个人信息，清单中的个人信息已脱敏。")
-    meeting_downloads(view)
+    with st.container(key="no_print_meeting"):   # buttons: nothing to print
+        st.subheader("会议材料")
+        st.caption("按当前统计期与筛选条件生成；幻灯片、通报不含个人信息，清单中的个人信息已脱敏。")
+        meeting_downloads(view)

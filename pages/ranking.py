@@ -6,6 +6,7 @@ import streamlit as st
 from pages import _common as ui
 from queries import charts
 from queries.config import load_config
+from queries.formatting import COLUMN_LABELS, fmt_value
 from queries.kpi import DEDUCTIONS, RANK_METRICS
 from queries.metrics import BY_ID
 from queries.periods import Scope
@@ -65,6 +66,22 @@ def show_ranking(view: ui.View, frame: pd.DataFrame) -> None:
                  placeholder="—")
 
 
+def print_twin(frame: pd.DataFrame, key: str, labels: dict[str, str]) -> None:
+    """The table as printed (Ctrl+P): every row in an HTML table, hidden on screen, where the
+    interactive grid would print only the rows in its window."""
+    shown = frame[list(labels)].copy()
+    for column in shown.columns:
+        if column in BY_ID:
+            shown[column] = [fmt_value(BY_ID[column], v) for v in shown[column]]
+    shown = shown.astype(object).where(shown.notna(), "—")
+    styled = shown.rename(columns=labels).style
+    if "grade" in labels:
+        styled = styled.map(lambda g: f"background-color: {charts.GRADE_COLORS[g]}; color: white"
+                            if g in charts.GRADE_COLORS else "", subset=[labels["grade"]])
+    with st.container(key=f"print_only_{key}"):
+        st.table(styled, hide_index=True)
+
+
 def village_scope(view: ui.View, key: str) -> Scope:
     township, village = key.split("/", 1)
     return Scope((township,), (village,), view.scope.categories, view.scope.channels)
@@ -85,36 +102,43 @@ if view.present:
     st.stop()
 
 st.subheader("乡镇(街道)")
-ui.show_table(township_frame(view, ranking), view,
-              ["township", *RANK_METRICS, "红(个)", "黄(个)", "绿(个)"])
+townships = township_frame(view, ranking)
+ui.show_table(townships, view, ["township", *RANK_METRICS, "红(个)", "黄(个)", "绿(个)"])
+print_twin(townships, "townships", {"township": "乡镇(街道)", **{m: COLUMN_LABELS[m] for m in RANK_METRICS},
+                                    "红(个)": "红(个)", "黄(个)": "黄(个)", "绿(个)": "绿(个)"})
 
 st.subheader("村(社区)排名")
 st.caption(f"得分 = 100 − 各项扣分；绿 ≥ {settings['green']:g} 分，黄 ≥ {settings['yellow']:g} 分，其余为红。"
            "同分按信访总量少者在前。扣分规则见“口径说明”。")
 show_ranking(view, ranking)
+print_twin(ranking.assign(score=ranking["score"].map("{:g}".format)), "villages",
+           {"rank": "名次", "township": "乡镇(街道)", "village": "村(社区)", "score": "得分", "grade": "等级",
+            "cases": "信访总量(件)", "detail": "扣分明细"})
 ui.csv_download(ranking.rename(columns={"detail": "扣分明细", **{f"d_{r}": f"{label}扣分" for r, (label, _)
                                                    in DEDUCTION_LABELS.items()}}),
                 "下载排名（CSV）", "村居排名.csv", key="dl_rank", view=view)
 with st.expander("得分图", expanded=False):
     st.plotly_chart(charts.ranking_figure(ranking), width="stretch", config={"displayModeBar": False})
 
-st.subheader("村(社区)详情")
-keys = [f"{r['township']}/{r['village']}" for r in rows if r["township"] and r["village"]]
-chosen = ui.page_choice("vil", keys, keys[-1] if keys else None, "选择村(社区)",
-                        format_func=lambda k: k.replace("/", " · "))
-if chosen:
-    row = next(r for r in rows if f"{r['township']}/{r['village']}" == chosen)
-    scope = village_scope(view, chosen)
-    st.markdown(f"**第 {row['rank']} 名 · {row['score']:g} 分 · {row['grade']}** — {deduction_detail(row)}")
-    left, right = st.columns(2)
-    trend = view.trend(["cases", "repeat_ratio"], 24, scope=scope)
-    with left:
-        st.plotly_chart(charts.trend_figure(trend, BY_ID["cases"], title="信访总量（按月）", marks=False),
-                        width="stretch", config={"displayModeBar": False})
-    with right:
-        ratio = BY_ID["repeat_ratio"]
-        st.plotly_chart(charts.trend_figure(trend, ratio, ratio.target, title="重复信访占比（按月）", marks=False),
-                        width="stretch", config={"displayModeBar": False})
-    cases = view.case_list("period_cases", scope=scope)
-    st.caption(f"本期登记 {len(cases)} 件（个人信息已脱敏）")
-    ui.show_table(cases, view, CASE_COLUMNS, height=400)
+# One village at a time, chosen on screen: left out of a printout of the ranking.
+with st.container(key="no_print_detail"):
+    st.subheader("村(社区)详情")
+    keys = [f"{r['township']}/{r['village']}" for r in rows if r["township"] and r["village"]]
+    chosen = ui.page_choice("vil", keys, keys[-1] if keys else None, "选择村(社区)",
+                            format_func=lambda k: k.replace("/", " · "))
+    if chosen:
+        row = next(r for r in rows if f"{r['township']}/{r['village']}" == chosen)
+        scope = village_scope(view, chosen)
+        st.markdown(f"**第 {row['rank']} 名 · {row['score']:g} 分 · {row['grade']}** — {deduction_detail(row)}")
+        left, right = st.columns(2)
+        trend = view.trend(["cases", "repeat_ratio"], 24, scope=scope)
+        with left:
+            st.plotly_chart(charts.trend_figure(trend, BY_ID["cases"], title="信访总量（按月）", marks=False),
+                            width="stretch", config={"displayModeBar": False})
+        with right:
+            ratio = BY_ID["repeat_ratio"]
+            st.plotly_chart(charts.trend_figure(trend, ratio, ratio.target, title="重复信访占比（按月）", marks=False),
+                            width="stretch", config={"displayModeBar": False})
+        cases = view.case_list("period_cases", scope=scope)
+        st.caption(f"本期登记 {len(cases)} 件（个人信息已脱敏）")
+        ui.show_table(cases, view, CASE_COLUMNS, height=400)

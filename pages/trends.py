@@ -17,7 +17,7 @@ def month_table(frame: pd.DataFrame, metric) -> pd.DataFrame:
         "本期": [fmt_value(metric, v) for v in value],
         "上年同月": [fmt_value(metric, v) for v in yoy],
         "同比": [fmt_change(metric, v, y, label="") for v, y in zip(value, yoy)],
-        "提示": [analysis.alert_level(v, y) or "—" for v, y in zip(value, yoy)],
+        "提示": [analysis.movement(metric, v, y) or "—" for v, y in zip(value, yoy)],
     }).iloc[::-1]
 
 

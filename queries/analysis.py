@@ -86,6 +86,15 @@ def alert_level(value, yoy) -> str | None:
     return "异常" if change > thresholds["warn"] else "平稳"
 
 
+def movement(metric, value, yoy) -> str | None:
+    """告警 / 异常 for a large 同比 move the wrong way, 向好 for one the right way, 平稳 otherwise;
+    None when there is nothing to compare. What 总览's two tables and the 趋势 months say."""
+    level = alert_level(value, yoy)
+    if level in ("告警", "异常") and adverse(metric, value, yoy) is False:
+        return "向好"
+    return level
+
+
 def alerts(kpi_result: dict) -> pd.DataFrame:
     """Every scorecard metric with its 同比 change, alert level and whether it moved the wrong way."""
     rows = []

@@ -176,19 +176,22 @@ def trend_figure(frame: pd.DataFrame, metric: Metric, target: float | None = Non
                     hovertemplate=_hover(metric) + "<extra>本期</extra>")
     if marks:
         flagged = alert_marks(frame, metric)
-        flagged = flagged.assign(adverse=[adverse(metric, v, y) is True
-                                          for v, y in zip(flagged[metric.id], flagged[f"{metric.id}_yoy"])])
-        for level in ("告警", "异常"):
-            for bad in (True, False):
-                rows = flagged[(flagged["level"] == level) & (flagged["adverse"] == bad)]
-                if not len(rows):
-                    continue
-                name = f"{level}·{'不利' if bad else '有利'}"
-                # Filled: moved the wrong way; open ring: a large move the right way.
-                fig.add_scatter(x=rows["month"], y=rows[metric.id], name=name, mode="markers",
-                                marker={"color": COLORS[level] if bad else "rgba(0,0,0,0)", "size": 14,
-                                        "symbol": "circle", "line": {"width": 3, "color": COLORS[level]}},
-                                hovertemplate=_hover(metric) + f"<extra>{name}</extra>")
+        flagged = flagged.assign(adverse=pd.Series([adverse(metric, v, y) is True for v, y in
+                                                    zip(flagged[metric.id], flagged[f"{metric.id}_yoy"])],
+                                                   index=flagged.index, dtype=bool))
+        # As on 总览: a large move the wrong way is 告警 (or 异常, the smaller level), filled;
+        # a large move the right way is 向好, an open green ring.
+        groups = [(COLORS["告警"], "告警", (flagged["level"] == "告警") & flagged["adverse"]),
+                  (COLORS["异常"], "异常", (flagged["level"] == "异常") & flagged["adverse"]),
+                  (COLORS["target"], "向好", ~flagged["adverse"])]
+        for color, name, chosen in groups:
+            rows = flagged[chosen]
+            if not len(rows):
+                continue
+            fig.add_scatter(x=rows["month"], y=rows[metric.id], name=name, mode="markers",
+                            marker={"color": color if name != "向好" else "rgba(0,0,0,0)", "size": 14,
+                                    "symbol": "circle", "line": {"width": 3, "color": color}},
+                            hovertemplate=_hover(metric) + f"<extra>{name}</extra>")
     _target_line(fig, target, metric, size)
     _month_axis(fig, len(frame))
     fig.update_yaxes(title=None, **_value_axis(metric, _column_max(frame[metric.id], frame[f"{metric.id}_yoy"],
@@ -247,7 +250,7 @@ def ranking_figure(ranking: pd.DataFrame, size: str = "screen", title: str | Non
                       annotation_position="top")
     low = min(data["score"].min() if len(data) else 100, settings["yellow"]) - 5
     fig.update_xaxes(range=[max(low, 0), 103], title=None)
-    fig.update_yaxes(type="category", title=None, showgrid=True, tickfont={"color": "#222"},
+    fig.update_yaxes(type="category", title=None, showgrid=True, tickfont={"color": "#222", "size": base},
                      tickmode="array", tickvals=list(labels), ticktext=list(labels), automargin=True)
     rows = max(len(data), 1)
     height = max(HEIGHTS[size] // 2, int(90 + rows * base * ROW_LINES))

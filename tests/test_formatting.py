@@ -155,3 +155,20 @@ def test_one_change_reads_the_same_on_card_table_deck_and_bulletin(monkeypatch, 
             assert shown == ([text] if name == table_of else []), name
         assert "同比" + text in deck_cells and text in deck_cells   # key figures; scorecard column
         assert f"，同比{text}；" in bulletin
+
+
+@pytest.mark.parametrize(("metric", "value", "yoy", "said"), [
+    (CASES, 60, 100, "向好"), (CASES, 140, 100, "告警"), (CASES, 112, 100, "异常"), (CASES, 105, 100, "平稳"),
+    (CASES, 95, 100, "平稳"), (CASES, 3, 0, "告警"), (SATISFACTION, 0.7, 0.9, "告警"), (SATISFACTION, 0.9, 0.7, "向好"),
+    (CASES, 5, None, None),
+])
+def test_a_large_move_the_right_way_is_good_news_not_an_alert(metric, value, yoy, said):
+    from queries.analysis import movement
+    assert movement(metric, value, yoy) == said
+
+
+def test_trend_marks_say_alert_or_good_news():
+    frame = pd.DataFrame({"month": ["2026-01", "2026-02", "2026-03"], "cases": [140, 60, 100],
+                          "cases_yoy": [100, 100, 100]})
+    marks = {t.name: list(t.x) for t in charts.trend_figure(frame, CASES).data if t.mode == "markers"}
+    assert marks == {"告警": ["2026-01"], "向好": ["2026-02"]}
