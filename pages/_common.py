@@ -553,7 +553,8 @@ def frame():
     st.set_page_config(page_title="信访看板", page_icon="📊", layout="wide",  # emoji: no CDN icon
                        initial_sidebar_state="collapsed" if present else "expanded",
                        menu_items={"Get help": None, "Report a bug": None, "About": "信访看板 · 开源信访数据看板"})
-    user = signin.current_user()
+    user = signin.current_user([st.Page(path, title=title, url_path=url_path, default=url_path == "overview")
+                                for path, title, url_path, _ in PAGES])
     allowed = [entry for entry in PAGES if user.is_admin or entry[2] not in ADMIN_PAGES]
     pages = [st.Page(path, title=title, url_path=url_path, icon=icon, default=url_path == "overview")
              for path, title, url_path, icon in allowed]

@@ -72,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--township")
     p.add_argument("--village")
     p.add_argument("--description", help="事件描述")
+    p.add_argument("--by", help="登记人姓名（默认：操作系统用户名），与事件一起保存并记入审计日志")
     p.add_argument("--json", action="store_true")
 
     p = commands.add_parser("user", help="在本地用户文件中添加登录用户（密码以加盐哈希保存）")
@@ -121,13 +122,18 @@ def _require_db(path: Path) -> None:
 
 
 def _incident(args) -> int:
-    from .analysis import add_incident, all_incidents
+    from .access import CLI_USER, User, register_incident
+    from .analysis import all_incidents
     if args.action == "add":
         if not (args.kind and args.date and args.description):
             print("登记事件需要 --kind、--date 和 --description。", file=sys.stderr)
             return 2
+        # Who entered it: the operating-system user, or the named person working at it.
+        user = User(f"{args.by.strip()}（{CLI_USER.username}）", args.by.strip(), "admin") if (args.by or "").strip() \
+            else CLI_USER
         with writing(args.db) as con:
-            incident_id = add_incident(con, args.kind, args.date, args.description, args.township, args.village)
+            incident_id = register_incident(con, user, args.kind, args.date, args.description, args.township,
+                                            args.village)
         _emit({"incident_id": incident_id}, args.json, f"已登记事件 #{incident_id}")
         return 0
     frame = all_incidents(open_reader(args.db))
