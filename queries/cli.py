@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
-from .db import DEFAULT_DB, open_reader, writing
+from .db import DEFAULT_DB, DatabaseUnusable, explain, open_reader, writing
 from .periods import Scope
 
 EXIT_REFUSED = 1
@@ -152,10 +154,23 @@ def _report(con, args) -> int:
     if args.unmasked and not (args.reason or "").strip():
         print("导出未脱敏文件须用 --reason 说明理由（记入审计日志）。", file=sys.stderr)
         return 2
-    write_report(con, args.format, args.out, request, masked=not args.unmasked)
-    if args.unmasked:
+    if not args.unmasked:
+        write_report(con, args.format, args.out, request)
+        _emit({"out": str(args.out), "format": args.format}, args.json, f"已生成 {args.out}")
+        return 0
+    # Unmasked: never a file without its audit row, never an unaudited file left behind. An empty
+    # placeholder proves the folder writable, the audit row is written, then the file is filled
+    # and renamed into place; any failure removes the placeholder.
+    descriptor, name = tempfile.mkstemp(dir=args.out.parent, prefix=f".{args.out.stem}.", suffix=".xlsx")
+    os.close(descriptor)   # mkstemp: readable by the owner only until it is renamed
+    partial = Path(name)
+    try:
         with writing(args.db) as writer:
             record_audit(writer, CLI_USER, f"导出未脱敏{args.format}：{args.out.name}", request.scope, args.reason)
+        write_report(con, args.format, partial, request, masked=False)
+        os.replace(partial, args.out)
+    finally:
+        partial.unlink(missing_ok=True)
     _emit({"out": str(args.out), "format": args.format}, args.json, f"已生成 {args.out}")
     return 0
 
@@ -188,9 +203,20 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except duckdb.IOException as exc:
         if "lock" not in str(exc).lower():
-            raise
+            return _explained(exc, args)
         print(f"数据库 {args.db} 正被另一个程序以写方式直接打开，请关闭该程序后再运行命令。", file=sys.stderr)
         return EXIT_REFUSED
+    except (DatabaseUnusable, OSError, duckdb.Error) as exc:
+        return _explained(exc, args)
+
+
+def _explained(exc: Exception, args) -> int:
+    """A damaged database, a read-only directory or a full disk: one sentence, exit 1."""
+    message = explain(exc, getattr(args, "db", None))
+    if message is None:
+        raise exc
+    print(message, file=sys.stderr)
+    return EXIT_REFUSED
 
 
 def _run(args) -> int:
