@@ -127,7 +127,8 @@ OPEN_TO_COLLEAGUES = ("如需让同事通过局域网访问，请先启用登录
 def _local_only() -> None:
     """单机模式 serves this computer only. The server binds to 127.0.0.1 (.streamlit/config.toml);
     should it be started on the network anyway, a visitor from another computer gets no data."""
-    if st.context.ip_address is not None:   # None: this computer (loopback)
+    address = st.context.ip_address   # None: this computer (loopback); a str: another one
+    if isinstance(address, str):        # (AppTest's mocked session has no address at all)
         st.title("信访看板")
         st.error("本看板处于单机模式（未启用登录），只能在运行它的电脑上打开。" + OPEN_TO_COLLEAGUES)
         st.stop()

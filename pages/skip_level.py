@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import _common as ui
-from queries import charts
+from queries import charts, db
 from queries.access import INCIDENT_KINDS, register_incident
 from queries.config import load_config
 from queries.metrics import PUBLIC
@@ -51,7 +51,7 @@ def incident_form(view: ui.View) -> None:
             except ValueError as error:
                 st.error(f"未登记：{error}")
             except Exception as error:  # a database problem must not show a traceback
-                st.error(f"登记失败，请稍后重试（{type(error).__name__}）。")
+                st.error(db.explain(error, ui.db_path()) or f"登记失败，请稍后重试（{type(error).__name__}）。")
             else:
                 st.session_state["_incident_added"] = True
                 st.rerun()
