@@ -936,7 +936,7 @@ def show_styled(styled, view: View) -> None:
     """A pandas Styler: an HTML table in presentation mode (it scales), else the grid."""
     if view.present:
         text = [c for c in styled.data.columns if styled.data[c].map(lambda v: isinstance(v, str)).any()]
-        st.table(styled.format(md_escape, subset=text), hide_index=True)  # cells are Markdown there
+        st.table(styled.format(md_escape, subset=text, na_rep=DASH), hide_index=True)  # cells are Markdown there
     else:
         st.dataframe(styled, hide_index=True)
 

@@ -91,8 +91,11 @@ def open_page(browser, url: str, size=(1920, 1080)):
 
 
 @pytest.fixture(scope="module")
-def local_app(demo_db):
-    yield from serve(demo_db)
+def local_app(demo_db, tmp_path_factory):
+    """单机模式 (an admin) on a copy of the demo: these tests write audit records."""
+    path = tmp_path_factory.mktemp("local") / "demo.duckdb"
+    shutil.copyfile(demo_db, path)
+    yield from serve(path)
 
 
 def test_unmasked_table_has_no_toolbar_download(local_app, browser):
@@ -113,6 +116,23 @@ def test_unmasked_table_has_no_toolbar_download(local_app, browser):
     # the audited download buttons are still offered
     assert page.get_by_role("button", name="含个人信息").count() > 0 or \
         page.locator("[data-testid=stDownloadButton]").count() > 0
+    page.close()
+
+
+def test_audit_log_csv_download_is_formula_safe(local_app, browser):
+    """The unmask reason is free text: in the 审计日志 CSV it must not run as a formula."""
+    page = open_page(browser, f"{local_app}/repeat")
+    page.wait_for_selector("[data-testid=stDataFrame]", timeout=60_000)
+    page.locator("[data-testid=stSidebar] [data-testid=stExpander] summary").filter(has_text="查看个人信息").click()
+    page.get_by_label("理由（必填）").fill('=HYPERLINK("http://evil.example","点我")')
+    page.get_by_role("button", name="显示本视图的个人信息").click()
+    page.wait_for_selector("text=本视图正在显示未脱敏的个人信息", timeout=60_000)
+    page.get_by_role("link", name="审计日志").first.click()
+    page.wait_for_selector("h1:has-text('审计日志')", timeout=60_000)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="下载审计日志（CSV）").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK(" in text and ',=HYPERLINK(' not in text and '"=HYPERLINK(' not in text
     page.close()
 
 
