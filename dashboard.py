@@ -5,4 +5,4 @@ the URL, presentation mode) is `pages._common.frame`, shared with pages that run
 """
 from pages import _common as ui
 
-ui.frame().run()
+ui.run_page(ui.frame())

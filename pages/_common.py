@@ -106,9 +106,7 @@ def connection(version: tuple | None = None):
         return _reader(path, identity)
     except _Replaced:
         st.rerun()  # the new data arrived: draw this run again on it
-    except duckdb.Error as error:
-        st.error(f"无法打开数据库文件 {Path(path).name}（{type(error).__name__}）。请检查文件是否损坏，或改用新的数据库文件。")
-        st.stop()
+    # A damaged file raises db.DatabaseUnusable: `run_page` says so and offers the way out.
 
 
 @contextmanager
@@ -581,7 +579,8 @@ def frame():
                        # auto: open on a desktop, closed on a phone (where it would cover the page)
                        initial_sidebar_state="collapsed" if present else "auto",
                        menu_items={"Get help": None, "Report a bug": None, "About": "信访看板 · 开源信访数据看板"})
-    user = signin.current_user()
+    user = signin.current_user([st.Page(path, title=title, url_path=url_path, default=url_path == "overview")
+                                for path, title, url_path, _ in PAGES])
     allowed = [entry for entry in PAGES if user.is_admin or entry[2] not in ADMIN_PAGES]
     pages = [st.Page(path, title=title, url_path=url_path, icon=icon, default=url_path == "overview")
              for path, title, url_path, icon in allowed]
@@ -591,7 +590,12 @@ def frame():
     st.session_state["_page_url_path"] = page.url_path
     if _warm_every() > 0:
         _warmer()
-    view = build_view(user)
+    try:
+        view = build_view(user)
+    except Exception as error:   # a damaged database: say so, and let an admin start afresh
+        damaged_database(error, user)
+    if st.session_state.get("_aside_done"):
+        st.success(st.session_state.pop("_aside_done"), icon=":material/check_circle:")
     apply_style(view)
     signin.user_badge(user)
     share_link(view)
@@ -599,6 +603,46 @@ def frame():
     st.sidebar.caption(f"数据库：{db_path().name}")
     st.session_state["_framed"] = True
     return page
+
+
+def run_page(page) -> None:
+    """Run the page st.navigation chose; a database that turns out damaged while the page reads
+    it (a checksum error in some block) gets the same sentence as one that cannot be opened."""
+    try:
+        page.run()
+    except Exception as error:
+        view = st.session_state.get("_view")
+        damaged_database(error, view.user if view else None)
+
+
+def _set_aside() -> None:
+    try:
+        aside = db.set_aside(db_path())
+    except Exception as error:
+        st.session_state["_aside_error"] = db.explain(error, db_path()) or "操作失败，请联系系统维护人员。"
+        return
+    st.cache_data.clear()
+    st.session_state["_aside_done"] = (f"已将损坏的数据库改名为 {aside.name}（保留在原目录），并新建了空数据库。"
+                                       "请在“数据导入”页导入台账。")
+
+
+def damaged_database(error: Exception, user: User | None) -> None:
+    """One sentence for a damaged database (never Streamlit's exception box); an administrator
+    may move the file aside and start an empty database, then reach 数据导入 to import again.
+    Anything else is re-raised (a bug belongs in the log)."""
+    message = db.explain(error, db_path())
+    if message is None or not (isinstance(error, db.DatabaseUnusable) or db.is_damage(error)):
+        raise error
+    _LOG.warning("damaged database %s", db_path(), exc_info=error)
+    st.error(message, icon=":material/error:")
+    if st.session_state.get("_aside_error"):
+        st.error(st.session_state.pop("_aside_error"))
+    if user is not None and user.is_admin:
+        st.button("将损坏的数据库移到一旁，新建空数据库", on_click=_set_aside, type="primary")
+        st.caption("原文件改名后保留在同一目录，供日后恢复；新数据库为空，可随即在“数据导入”页重新导入台账。")
+    else:
+        st.caption("请联系信访办管理员处理。")
+    st.stop()
 
 
 def start_page(url_path: str, title: str) -> View:
@@ -612,7 +656,7 @@ def start_page(url_path: str, title: str) -> View:
     get the same ids as on every later run (an id includes the page it is drawn under).
     """
     if not st.session_state.pop("_framed", False):
-        frame().run()
+        run_page(frame())
         st.stop()
     if url_path not in st.session_state["_url_paths"]:  # e.g. a non-admin's stale link
         st.error("您没有访问此页面的权限。")
@@ -940,7 +984,7 @@ def show_styled(styled, view: View) -> None:
     """A pandas Styler: an HTML table in presentation mode (it scales), else the grid."""
     if view.present:
         text = [c for c in styled.data.columns if styled.data[c].map(lambda v: isinstance(v, str)).any()]
-        st.table(styled.format(md_escape, subset=text), hide_index=True)  # cells are Markdown there
+        st.table(styled.format(md_escape, subset=text, na_rep=DASH), hide_index=True)  # cells are Markdown there
     else:
         st.dataframe(styled, hide_index=True)
 
@@ -969,9 +1013,19 @@ def unmasked_key(view: View) -> tuple:
     return st.session_state.get("_page_url_path"), tuple(sorted(view_params(view).items()))
 
 
-def _audit(view: View, action: str) -> None:
-    with writing() as con:
-        record_audit(con, view.user, action, view.scope, st.session_state.get("_unmask_reason", ""))
+def _audit(view: View, action: str) -> bool:
+    """Write the audit record; False (and the reason, in one sentence, shown in the sidebar) when
+    it cannot be written: a read-only data directory, a full disk."""
+    try:
+        with writing() as con:
+            record_audit(con, view.user, action, view.scope, st.session_state.get("_unmask_reason", ""))
+    except Exception as error:
+        message = db.explain(error, db_path())
+        if message is None:
+            raise
+        st.session_state["_audit_error"] = f"未能记入审计日志，个人信息保持脱敏。{message}"
+        return False
+    return True
 
 
 def _unmask(view: View) -> None:
@@ -981,7 +1035,8 @@ def _unmask(view: View) -> None:
         return
     st.session_state["_unmask_reason"] = reason
     titles = {url_path: title for _, title, url_path, _ in PAGES}
-    _audit(view, f"查看个人信息：{titles.get(st.session_state.get('_page_url_path'), '')}")
+    if not _audit(view, f"查看个人信息：{titles.get(st.session_state.get('_page_url_path'), '')}"):
+        return   # no audit record, no unmasking
     st.session_state["_unmasked_view"] = unmasked_key(view)
     st.session_state["unmask_reason"] = ""
 
@@ -995,7 +1050,10 @@ def privacy_control(view: View) -> None:
     if not view.user.is_admin or view.present:
         st.sidebar.caption("个人信息一律脱敏显示")
         return
-    with st.sidebar.expander("查看个人信息", icon=":material/visibility:"):
+    audit_error = st.session_state.pop("_audit_error", None)
+    with st.sidebar.expander("查看个人信息", icon=":material/visibility:", expanded=bool(audit_error)):
+        if audit_error:
+            st.error(audit_error)
         if view.unmasked:
             st.caption("本视图正在显示个人信息，已记入审计日志。")
             st.button("恢复脱敏", on_click=_remask, width="stretch")

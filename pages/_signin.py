@@ -112,19 +112,44 @@ def _oidc_user() -> User | None:
     return user
 
 
-def current_user() -> User:
-    """The signed-in user; draws the sign-in screen and stops the run when there is none."""
+def _hold_target(pages: list) -> None:
+    """Keep the page a (deep) link asked for while the sign-in screen is shown: without a
+    navigation in this run Streamlit would fall back to the default page and rewrite the URL,
+    and the link would land on 总览 after sign-in."""
+    if pages:
+        st.navigation(pages, position="hidden")
+
+
+OPEN_TO_COLLEAGUES = ("如需让同事通过局域网访问，请先启用登录（配置文件 xinfang.toml 中 [auth] mode = \"local\"，"
+                      "并用 xinfang user add 添加用户），再以 streamlit run dashboard.py --server.address 0.0.0.0 启动。")
+
+
+def _local_only() -> None:
+    """单机模式 serves this computer only. The server binds to 127.0.0.1 (.streamlit/config.toml);
+    should it be started on the network anyway, a visitor from another computer gets no data."""
+    address = st.context.ip_address   # None: this computer (loopback); a str: another one
+    if isinstance(address, str):        # (AppTest's mocked session has no address at all)
+        st.title("信访看板")
+        st.error("本看板处于单机模式（未启用登录），只能在运行它的电脑上打开。" + OPEN_TO_COLLEAGUES)
+        st.stop()
+
+
+def current_user(pages: list = ()) -> User:
+    """The signed-in user; draws the sign-in screen and stops the run when there is none.
+    `pages`: every page of the app (st.Page), so a link's target survives the sign-in."""
     settings = auth_settings()
     mode = settings.get("mode", "none")
     if mode == "none":
+        _local_only()
         return LOCAL_USER
     if mode == "oidc":
         user = _oidc_user()
     else:
         user = st.session_state.get("_user")
-        if user is None:
-            _sign_in_form(settings)
     if user is None:
+        _hold_target(list(pages))
+        if mode == "local":
+            _sign_in_form(settings)
         st.stop()
     return user
 
@@ -137,8 +162,9 @@ def user_badge(user: User) -> None:
     """Who is signed in, with what rights (sidebar)."""
     mode = auth_settings().get("mode", "none")
     if mode == "none":
-        st.sidebar.warning("单机模式：未启用登录，本机使用者拥有全部权限（含导入、查看个人信息）。"
-                           "多人使用请在配置中启用登录。", icon=":material/person:")
+        st.sidebar.warning("单机模式：未启用登录，只能在本机打开，本机使用者拥有全部权限（含导入、查看个人信息）。"
+                           "让同事访问须先启用登录（xinfang.toml 中 `[auth] mode = \"local\"`），"
+                           "再以 `--server.address 0.0.0.0` 启动，见 README“登录与角色”。", icon=":material/person:")
         return
     st.sidebar.markdown(f"**{user.name}** · {user.jurisdiction}")
     if mode == "oidc":

@@ -6,12 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from pages import _common as ui
-from queries import analysis, charts
+from queries import charts, db
+from queries.access import INCIDENT_KINDS, register_incident
 from queries.config import load_config
 from queries.metrics import PUBLIC
 
 FIVE_NOT = [m.id for m in PUBLIC if m.group == "五不"]
-INCIDENT_KINDS = {"extreme": "个人极端事件", "publicity": "负面炒作"}
 COLLECTIVE_COLUMNS = ["registered_on", "case_id", "township", "village", "category", "level", "persons",
                       "summary", "is_repeat", "resolution"]
 
@@ -46,12 +46,12 @@ def incident_form(view: ui.View) -> None:
         if st.form_submit_button("登记事件", type="primary"):
             try:
                 with ui.writing() as con:
-                    analysis.add_incident(con, kind, occurred, description,
-                                          township or None, village.strip() or None)
+                    register_incident(con, view.user, kind, occurred, description,
+                                      township or None, village.strip() or None)
             except ValueError as error:
                 st.error(f"未登记：{error}")
             except Exception as error:  # a database problem must not show a traceback
-                st.error(f"登记失败，请稍后重试（{type(error).__name__}）。")
+                st.error(db.explain(error, ui.db_path()) or f"登记失败，请稍后重试（{type(error).__name__}）。")
             else:
                 st.session_state["_incident_added"] = True
                 st.rerun()
@@ -97,9 +97,10 @@ st.subheader("个人极端事件与负面炒作")
 incidents = view.incidents()
 if len(incidents):
     shown = incidents.assign(kind=incidents["kind"].map(INCIDENT_KINDS))
-    ui.show_table(shown, view, ["occurred_on", "kind", "township", "village", "description"],
-                  labels={"occurred_on": "发生日期", "kind": "类型", "description": "事件描述"})
+    ui.show_table(shown, view, ["occurred_on", "kind", "township", "village", "description",
+                                *(["entered_by"] if view.user.is_admin else [])],
+                  labels={"occurred_on": "发生日期", "kind": "类型", "description": "事件描述", "entered_by": "登记人"})
 else:
     st.caption("本期没有登记的事件。")
-if not view.present:
+if view.user.is_admin and not view.present:   # registering moves every leader's 五不 cards
     incident_form(view)

@@ -169,16 +169,17 @@ def filter_options(con: duckdb.DuckDBPyConnection, scope: Scope = Scope()) -> pd
 
 
 def add_incident(con: duckdb.DuckDBPyConnection, kind: str, occurred_on: date, description: str,
-                 township: str | None = None, village: str | None = None) -> int:
-    """Record a 个人极端事件 ('extreme') or 负面炒作 ('publicity'); returns its id."""
+                 township: str | None = None, village: str | None = None, entered_by: str | None = None) -> int:
+    """Record a 个人极端事件 ('extreme') or 负面炒作 ('publicity'); returns its id. Who may, and
+    the audit record, are `access.register_incident`'s."""
     if kind not in ("extreme", "publicity"):
         raise ValueError(f"unknown incident kind {kind!r}")
     if not description.strip():
         raise ValueError("事件描述不能为空")
     return cursor(con).execute(
-        "INSERT INTO incidents (kind, occurred_on, township, village, description) "
-        "VALUES (?, ?, ?, ?, ?) RETURNING incident_id",
-        [kind, occurred_on, township, village, description.strip()]).fetchone()[0]
+        "INSERT INTO incidents (kind, occurred_on, township, village, description, entered_by) "
+        "VALUES (?, ?, ?, ?, ?, ?) RETURNING incident_id",
+        [kind, occurred_on, township, village, description.strip(), entered_by]).fetchone()[0]
 
 
 def incidents(con: duckdb.DuckDBPyConnection, scope: Scope, period: Period) -> pd.DataFrame:

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
 from .accountability.commands import ACCOUNTABILITY_COMMANDS, add_accountability_commands, run_accountability
-from .db import DEFAULT_DB, open_reader, writing
+from .db import DEFAULT_DB, DatabaseUnusable, explain, open_reader, writing
 from .periods import Scope
 
 EXIT_REFUSED = 1
@@ -76,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--township")
     p.add_argument("--village")
     p.add_argument("--description", help="事件描述")
+    p.add_argument("--by", help="登记人姓名（默认：操作系统用户名），与事件一起保存并记入审计日志")
     p.add_argument("--json", action="store_true")
 
     p = commands.add_parser("user", help="在本地用户文件中添加登录用户（密码以加盐哈希保存）")
@@ -148,13 +151,18 @@ def _require_db(path: Path) -> None:
 
 
 def _incident(args) -> int:
-    from .analysis import add_incident, all_incidents
+    from .access import CLI_USER, User, register_incident
+    from .analysis import all_incidents
     if args.action == "add":
         if not (args.kind and args.date and args.description):
             print("登记事件需要 --kind、--date 和 --description。", file=sys.stderr)
             return 2
+        # Who entered it: the operating-system user, or the named person working at it.
+        user = User(f"{args.by.strip()}（{CLI_USER.username}）", args.by.strip(), "admin") if (args.by or "").strip() \
+            else CLI_USER
         with writing(args.db) as con:
-            incident_id = add_incident(con, args.kind, args.date, args.description, args.township, args.village)
+            incident_id = register_incident(con, user, args.kind, args.date, args.description, args.township,
+                                            args.village)
         _emit({"incident_id": incident_id}, args.json, f"已登记事件 #{incident_id}")
         return 0
     frame = all_incidents(open_reader(args.db))
@@ -173,10 +181,23 @@ def _report(con, args) -> int:
     if args.unmasked and not (args.reason or "").strip():
         print("导出未脱敏文件须用 --reason 说明理由（记入审计日志）。", file=sys.stderr)
         return 2
-    write_report(con, args.format, args.out, request, masked=not args.unmasked)
-    if args.unmasked:
+    if not args.unmasked:
+        write_report(con, args.format, args.out, request)
+        _emit({"out": str(args.out), "format": args.format}, args.json, f"已生成 {args.out}")
+        return 0
+    # Unmasked: never a file without its audit row, never an unaudited file left behind. An empty
+    # placeholder proves the folder writable, the audit row is written, then the file is filled
+    # and renamed into place; any failure removes the placeholder.
+    descriptor, name = tempfile.mkstemp(dir=args.out.parent, prefix=f".{args.out.stem}.", suffix=".xlsx")
+    os.close(descriptor)   # mkstemp: readable by the owner only until it is renamed
+    partial = Path(name)
+    try:
         with writing(args.db) as writer:
             record_audit(writer, CLI_USER, f"导出未脱敏{args.format}：{args.out.name}", request.scope, args.reason)
+        write_report(con, args.format, partial, request, masked=False)
+        os.replace(partial, args.out)
+    finally:
+        partial.unlink(missing_ok=True)
     _emit({"out": str(args.out), "format": args.format}, args.json, f"已生成 {args.out}")
     return 0
 
@@ -233,9 +254,20 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except duckdb.IOException as exc:
         if "lock" not in str(exc).lower():
-            raise
+            return _explained(exc, args)
         print(f"数据库 {args.db} 正被另一个程序以写方式直接打开，请关闭该程序后再运行命令。", file=sys.stderr)
         return EXIT_REFUSED
+    except (DatabaseUnusable, OSError, duckdb.Error) as exc:
+        return _explained(exc, args)
+
+
+def _explained(exc: Exception, args) -> int:
+    """A damaged database, a read-only directory or a full disk: one sentence, exit 1."""
+    message = explain(exc, getattr(args, "db", None))
+    if message is None:
+        raise exc
+    print(message, file=sys.stderr)
+    return EXIT_REFUSED
 
 
 def _run(args) -> int:

@@ -15,12 +15,14 @@ old file's instance.
 """
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import json
 import os
 import shutil
 from contextlib import contextmanager
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Iterator
@@ -34,6 +36,49 @@ DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "xinfang.duckdb"
 ALIAS = "xf"   # the catalog name of the attached database file
 
 
+# --- what went wrong, in one Chinese sentence ----------------------------------------------------
+
+class DatabaseUnusable(Exception):
+    """The database file cannot be opened or read (damaged, not a database): the message says
+    what to do."""
+
+
+_DAMAGED = ("not a valid duckdb database", "could not read enough bytes", "corrupt database", "checksum",
+            "invalid database", "unsupported version")
+_READ_ONLY = (errno.EACCES, errno.EPERM, errno.EROFS)
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+def damaged(path: str | Path | None = None) -> DatabaseUnusable:
+    name = f"数据库文件 {path} " if path else "数据库文件"
+    return DatabaseUnusable(f"{name}已损坏或不是信访看板的数据库，无法读取：请从备份恢复该文件，"
+                            "或由管理员将它移到一旁后重新导入台账。")
+
+
+def is_damage(error: BaseException) -> bool:
+    return isinstance(error, duckdb.Error) and any(mark in str(error).lower() for mark in _DAMAGED)
+
+
+def explain(error: BaseException, path: str | Path | None = None) -> str | None:
+    """The sentence a user gets for a failure of the file system or of the database file; None
+    for anything else (a bug: the caller lets it reach the log)."""
+    if isinstance(error, DatabaseUnusable):
+        return str(error)
+    number = getattr(error, "errno", None)
+    text = str(error).lower()
+    filename = getattr(error, "filename", None) or path
+    if number in _DISK_FULL or "no space left" in text or "disk quota" in text:
+        return "磁盘空间不足，无法写入：请清理磁盘或改用空间充足的目录后重试；数据库未作改动。"
+    if number in _READ_ONLY or "read-only file system" in text or "permission denied" in text:
+        place = f"目录 {Path(filename).parent}" if filename else "数据目录"
+        return f"无法写入{place}（只读或没有写权限）：请让管理员开放该目录的写权限，或改用可写的目录；数据库未作改动。"
+    if number == errno.ENOENT and filename:
+        return f"找不到 {filename}（或其所在目录）：请检查路径后重试。"
+    if is_damage(error):
+        return str(damaged(path))
+    return None
+
+
 @cache
 def sql(name: str) -> str:
     """The text of queries/sql/<name>.sql."""
@@ -45,7 +90,13 @@ def _attach(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     mode = " (READ_ONLY)" if read_only else ""
     # A path cannot be a bound parameter of ATTACH; it is ours (config/CLI), quoted as a literal.
     literal = "'" + str(path).replace("'", "''") + "'"
-    con.execute(f"ATTACH {literal} AS {ALIAS}{mode}")
+    try:
+        con.execute(f"ATTACH {literal} AS {ALIAS}{mode}")
+    except duckdb.Error as error:
+        con.close()
+        if is_damage(error):
+            raise damaged(path) from error
+        raise
     con.execute(f"USE {ALIAS}")
     con.execute("SET enable_progress_bar = false")  # none on a terminal or in logs
     return con
@@ -137,7 +188,10 @@ def writing(path: str | Path = DEFAULT_DB) -> Iterator[duckdb.DuckDBPyConnection
         if path.exists():
             shutil.copyfile(path, scratch)
         try:
-            con = connect(scratch)
+            try:
+                con = connect(scratch)
+            except DatabaseUnusable as error:   # name the file the user knows, not the copy
+                raise damaged(path) from error
             try:
                 yield con
                 con.execute("CHECKPOINT")
@@ -155,9 +209,28 @@ def open_reader(path: str | Path = DEFAULT_DB) -> duckdb.DuckDBPyConnection:
     writer) if it was built by another version or with other 口径 settings."""
     path = Path(path)
     con = _attach(path, read_only=True)
-    if is_current(con):
+    try:
+        current = is_current(con)
+    except duckdb.Error as error:   # e.g. a checksum error in the first block read
+        con.close()
+        if is_damage(error):
+            raise damaged(path) from error
+        raise
+    if current:
         return con
     con.close()
     with writing(path):
         pass
     return _attach(path, read_only=True)
+
+
+def set_aside(path: str | Path = DEFAULT_DB) -> Path:
+    """Move a damaged database file aside (kept, for whoever can rescue it) and start an empty
+    one in its place, so the office can import again. Returns where the old file went."""
+    path = Path(path)
+    with _writer_lock(path):
+        aside = path.with_name(f"{path.name}.damaged-{datetime.now():%Y%m%d-%H%M%S}")
+        os.replace(path, aside)
+        path.with_name(path.name + ".wal").unlink(missing_ok=True)
+        connect(path).close()
+    return aside

@@ -52,24 +52,30 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return csv_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
-# Inline Markdown that could turn text into a link, an image, HTML, emphasis, a Streamlit colour
-# or icon directive (`:red[…]`, `:material/…:`) or LaTeX. Line breaks go too, so nothing can start
-# a list, a quote or a heading.
-_MARKDOWN_SPECIALS = set("\\`*_[]()<>#|:$~!&")
+# Inline Markdown that could turn text into a link, an image, HTML, emphasis or LaTeX:
+# backslash-escaped. Line breaks go too, so nothing can start a list, a quote or a heading.
+_MARKDOWN_SPECIALS = set("\\`*_[]()<>#|$~!&")
+# Some transforms run on the text after escapes are read, whatever the escapes: GFM links bare
+# addresses (http://…, www.…, a@b.cn) and Streamlit makes `:red[…]`, `:material/icon:` and
+# `:emoji:`. An invisible WORD JOINER after ":" and "@" and inside "www." breaks every one of
+# them and shows nothing.
+WORD_JOINER = "\u2060"
+_TRANSFORMED = re.compile(r"(?<=[:@])|(?<=www)(?=\.)", re.IGNORECASE)
 
 
 def markdown_text(text) -> str:
     """Text from data, shown literally inside Markdown."""
-    flat = " ".join(document_text(text).split())
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in flat)
+    flat = " ".join(document_text(text).replace(WORD_JOINER, "").split())
+    escaped = "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in flat)
+    return _TRANSFORMED.sub(WORD_JOINER, escaped)
 
 
-_MARKDOWN_ESCAPE = re.compile(r"\\(.)")
+_MARKDOWN_ESCAPE = re.compile(r"\\(.)|" + WORD_JOINER)
 
 
 def markdown_plain(text: str) -> str:
     """The literal text of a `markdown_text` (for a document that is not Markdown)."""
-    return _MARKDOWN_ESCAPE.sub(r"\1", text)
+    return _MARKDOWN_ESCAPE.sub(lambda m: m.group(1) or "", text)
 
 
 def plotly_text(text) -> str:

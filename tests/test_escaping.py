@@ -14,7 +14,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from queries import charts
-from queries.escaping import csv_bytes, markdown_text, plotly_text
+from queries.escaping import csv_bytes, markdown_plain, markdown_text, plotly_text
 from queries.kpi import rank
 from queries.metrics import BY_ID
 from queries.report import ReportRequest, write_report
@@ -91,9 +91,13 @@ def test_plotly_text_escapes_tags_and_keeps_the_rest():
 
 
 def test_markdown_text_makes_links_and_directives_inert():
-    assert markdown_text(LINK_VILLAGE) == r"\[点我\]\(http\://evil.example/\)村"
-    assert markdown_text(":red[大字]") == r"\:red\[大字\]"
+    joiner = "\u2060"
+    assert markdown_text(LINK_VILLAGE) == rf"\[点我\]\(http:{joiner}//evil.example/\)村"
+    assert markdown_text(":red[大字]") == rf":{joiner}red\[大字\]"
+    assert markdown_text("www.evil.example a@evil.example") == f"www{joiner}.evil.example a@{joiner}evil.example"
     assert markdown_text("a\nb") == "a b"
+    for text in (LINK_VILLAGE, HTML_VILLAGE, "\\& www.x a@b 12:30 :material/home:"):
+        assert markdown_plain(markdown_text(text)) == text
 
 
 HOSTILE_CELLS = ["=HYPERLINK(\"http://evil.example\",\"点我\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",

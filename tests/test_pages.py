@@ -287,7 +287,7 @@ def test_hostile_query_params_are_ignored(monkeypatch, demo_db, expected, query)
 def test_rejected_values_are_quoted_inert(monkeypatch, demo_db):
     at = open_app(monkeypatch, demo_db, t="[点此领取](http://evil.example)")
     text = notices(at)
-    assert "\\[点此领取\\]\\(http\\://evil.example\\)" in text  # escaped: shown as text, not a link
+    assert "\\[点此领取\\]\\(http:\u2060//evil.example\\)" in text  # escaped: shown as text, not a link
     assert "](http" not in text
 
 

@@ -98,3 +98,17 @@ def test_the_user_file_is_readable_by_its_owner_only(tmp_path):
 def test_user_add_names_the_user_in_its_error(tmp_path):
     out = add_user_cli(tmp_path / "users.toml", "zhou", "--role", "cadre")
     assert out.returncode == 1 and "zhou" in out.stderr and "new" not in out.stderr
+
+
+def test_the_sign_in_screen_names_the_fix_for_an_unqualified_village(monkeypatch, tmp_path):
+    from test_pages import _demo
+    from test_roles import configure, signed_in
+    users = tmp_path / "users.toml"
+    entry = access.user_entry("赵", "cadre", "long-enough-pw", ["青石镇"], ["上庄村"])
+    entry["townships"] = []
+    access.add_user("zhao", entry, users)
+    configure(monkeypatch, tmp_path, _demo(tmp_path / "demo.duckdb"), "local", users)
+    at = signed_in("zhao", "long-enough-pw")
+    assert not at.exception
+    assert any("zhao" in e.value and "--township" in e.value for e in at.error)
+    assert not at.metric                               # nothing of the county is shown

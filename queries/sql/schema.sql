@@ -77,8 +77,11 @@ CREATE TABLE IF NOT EXISTS incidents (
     township     VARCHAR,
     village      VARCHAR,
     description  VARCHAR NOT NULL,
-    entered_at   TIMESTAMP NOT NULL DEFAULT current_timestamp
+    entered_at   TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    entered_by   VARCHAR            -- the user name of who registered it (NULL: before it was kept)
 );
+-- A database from before entered_by was kept gains the column (its incidents keep NULL).
+ALTER TABLE incidents ADD COLUMN IF NOT EXISTS entered_by VARCHAR;
 
 -- The scope filter of METRICS.md: several values of one filter mean any of them (an empty
 -- list means no filter); several filters mean all of them. Every query filters through these.
