@@ -340,6 +340,8 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, as_of: date | None =
         parsers = _FieldParsers(config)
         totals = tuple(nz.folded(m) for m in config["import"]["totals"]["markers"])
         for table in tables:
+            rows.warnings.extend({"source_sheet": table.sheet, "source_row": 0, "case_id": None, "field": "file",
+                                  "value": None, "message": note} for note in table.notes)
             _parse_table(table, report.file, as_of, parsers, totals, rows, report)
     except FileRefused as refusal:
         return _refuse(cur, report, as_of, str(refusal))
