@@ -253,6 +253,7 @@ def _parse_table(table: Table, file_name: str, as_of: date, parsers: _FieldParse
             case = {name: parsed[name][i] for name in CASE_COLUMNS}
             case["source_file"] = file_name
             case["source_row"] = numbers[i]
+            case["source_sheet"] = table.sheet   # for warnings raised at the upsert; not stored
             rows.cases.append(case)
 
 
@@ -283,8 +284,30 @@ def _column_report(tables: list[Table]) -> tuple[dict[str, str], list[str]]:
     return columns, list(dict.fromkeys(unused))
 
 
-def _upsert(cur: duckdb.DuckDBPyConnection, cases: list[dict], present: set[str], batch: str) -> int:
-    """Insert or update the file's cases; returns how many were new."""
+IDENTITY_FIELDS = ("petitioner_name", "petitioner_idno", "phone")  # a blank never erases them (spec-notes)
+
+
+def _identity_conflicts(cur, cases: list[dict], present: set[str]) -> list[dict]:
+    """Warnings for stored identity values that this file changes to another non-blank value."""
+    sheets = {c["case_id"]: c.get("source_sheet") for c in cases}
+    warnings = []
+    for name in IDENTITY_FIELDS:
+        if name not in present:
+            continue
+        compact = "upper(regexp_replace({}, '\\s', '', 'g'))"
+        changed = cur.execute(
+            f"SELECT s.case_id, s.source_row, s.{name} FROM staging s JOIN cases c USING (case_id) "
+            f"WHERE {compact.format('s.' + name)} <> {compact.format('c.' + name)}").fetchall()
+        warnings += [{"source_sheet": sheets.get(case_id), "source_row": row, "case_id": case_id, "field": name,
+                      "value": value, "message": f"{FIELD_LABELS[name]}与库中已有的值不同，以本次导入为准，请核对"}
+                     for case_id, row, value in changed]
+    return warnings
+
+
+def _upsert(cur: duckdb.DuckDBPyConnection, cases: list[dict], present: set[str], batch: str,
+            warnings: list[dict] | None = None) -> int:
+    """Insert or update the file's cases; returns how many were new. A blank identity field
+    keeps the stored value; a changed one is added to `warnings`."""
     for case in cases:
         case["import_batch"] = batch
     columns = CASE_COLUMNS + PROVENANCE
@@ -294,9 +317,12 @@ def _upsert(cur: duckdb.DuckDBPyConnection, cases: list[dict], present: set[str]
     try:
         existing = cur.execute(
             "SELECT count(*) FROM staging JOIN cases USING (case_id)").fetchone()[0]
+        if warnings is not None:
+            warnings.extend(_identity_conflicts(cur, cases, present))
         names = ", ".join(columns)
-        assignments = ", ".join(f"{name} = excluded.{name}"
-                                for name in columns if name in present or name in PROVENANCE)
+        assignments = ", ".join(
+            f"{name} = coalesce(excluded.{name}, cases.{name})" if name in IDENTITY_FIELDS else f"{name} = excluded.{name}"
+            for name in columns if name in present or name in PROVENANCE)
         cur.execute(f"INSERT INTO cases ({names}) SELECT {names} FROM staging "
                     f"ON CONFLICT (case_id) DO UPDATE SET {assignments}")
     finally:
@@ -359,7 +385,8 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, as_of: date | None =
     report.warnings = len(rows.warnings)
     cur.execute("BEGIN TRANSACTION")
     try:
-        new = _upsert(cur, list(latest.values()), _present_fields(tables), report.batch) if latest else 0
+        new = _upsert(cur, list(latest.values()), _present_fields(tables), report.batch, rows.warnings) if latest else 0
+        report.warnings = len(rows.warnings)
         report.imported = new
         report.updated = len(rows.cases) - new
         _record(cur, report, as_of, rows)
