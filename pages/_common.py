@@ -575,12 +575,21 @@ def frame():
         _warmer()
     view = build_view(user)
     apply_style(view)
+    demo_banner()
     signin.user_badge(user)
     share_link(view)
     privacy_control(view)
     st.sidebar.caption(f"数据库：{db_path().name}")
     st.session_state["_framed"] = True
     return page
+
+
+def demo_banner() -> None:
+    """While demo cases are in the database, every page says so (#13.6)."""
+    from queries.demo import has_demo
+    if has_demo(connection()):
+        st.warning("演示数据：当前显示的是虚构的东安县演示数据，不是真实信访数据。导入本单位的台账时可先删除演示数据"
+                   "（“数据导入”页），或运行 python -m queries demo --remove。", icon="🧪")
 
 
 def start_page(url_path: str, title: str) -> View:

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import _common as ui
-from queries import analysis
+from queries import analysis, demo
 from queries.config import load_config
 from queries.import_issues import import_issues, issues_csv
 from queries.importer import FIELD_LABELS, import_file
@@ -16,11 +16,13 @@ COUNTS = (("rows_read", "读取(行)"), ("imported", "新增(件)"), ("updated",
           ("rejected", "拒收(行)"), ("skipped", "跳过(行)"), ("warnings", "警告(条)"))
 
 
-def import_uploads(files) -> list[dict]:
+def import_uploads(files, remove_demo_first: bool = False) -> list[dict]:
     """Import each file in its own transaction; one failure never stops the others. Other
-    sessions keep reading the old data until the whole batch is in."""
+    sessions keep reading the old data until the whole batch is in (the demo's removal too)."""
     results = []
     with ui.writing() as con:
+        if remove_demo_first:
+            demo.remove_demo(con)
         for upload in files:
             try:
                 report = import_file(con, Path(upload.name), as_of=date.today(),
@@ -101,10 +103,15 @@ files = st.file_uploader("选择台账文件（.xlsx / .xls / .csv，可多选�
                          accept_multiple_files=True, key=f"uploads_{generation}", max_upload_size=limit_mb,
                          help=f"把文件拖到下面的框内，或点框内右侧的按钮选择文件。单个文件不超过 {limit_mb} MB"
                               "（设置项 [import] max_file_mb，与 .streamlit/config.toml 的 server.maxUploadSize 一致）。")
+remove_demo_first = False
+if demo.has_demo(ui.connection()):
+    choice = st.radio("数据库中有演示数据（虚构的东安县案件）。导入本单位的台账前：",
+                      ["先删除演示数据（推荐）", "保留演示数据，与导入的数据并存"], key="demo_choice")
+    remove_demo_first = choice.startswith("先删除")
 if st.button("开始导入", type="primary", disabled=not files):
     with st.spinner("正在导入…"):
         try:
-            st.session_state["_import_results"] = import_uploads(files)
+            st.session_state["_import_results"] = import_uploads(files, remove_demo_first)
         except Exception as error:  # e.g. the disk is full: nothing was changed
             st.session_state["_import_results"] = [
                 {"name": f.name, "report": None, "error": failure_text(error)} for f in files]

@@ -689,3 +689,31 @@ def build_demo(db_path: str | Path, exports_dir: str | Path | None = None) -> di
             raise ValueError(f"数据库 {db_path} 已有 {foreign} 件非演示数据；请把演示数据生成到新的数据库文件。")
         paths = write_exports(Path(exports_dir) if exports_dir else db_path.parent / "demo_exports")
         return import_files(con, paths, as_of=AS_OF)
+
+
+# --- telling the demo apart from real data, and removing it (#13.6) -------------------------
+
+def has_demo(con) -> bool:
+    """Does the database hold demo cases? (They are the ones imported from the demo's files.)"""
+    from .db import cursor
+    return cursor(con).execute("SELECT EXISTS (SELECT 1 FROM cases WHERE list_contains(?, source_file))",
+                               [list(DEMO_FILES)]).fetchone()[0]
+
+
+def remove_demo(con) -> int:
+    """Delete the demo cases and the demo's import records (refused rows, warnings, history)
+    in one transaction; returns how many cases were removed."""
+    from .db import cursor, refresh_facts
+    cur, files = cursor(con), list(DEMO_FILES)
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        removed = cur.execute("DELETE FROM cases WHERE list_contains(?, source_file)", [files]).fetchone()[0]
+        for table, column in (("rejected_rows", "source_file"), ("import_warnings", "source_file"),
+                              ("imports", "file_name")):
+            cur.execute(f"DELETE FROM {table} WHERE list_contains(?, {column})", [files])
+        refresh_facts(cur)
+        cur.execute("COMMIT")
+    except Exception:
+        cur.execute("ROLLBACK")
+        raise
+    return removed
