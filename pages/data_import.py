@@ -10,28 +10,22 @@ from pages import _common as ui
 from queries import analysis, demo
 from queries.config import load_config
 from queries.import_issues import import_issues, issues_csv
-from queries.importer import FIELD_LABELS, import_file
+from queries.import_run import import_prepared
+from queries.importer import FIELD_LABELS, prepare_file
+from queries.refusal_log import pending
 
 COUNTS = (("rows_read", "读取(行)"), ("imported", "新增(件)"), ("updated", "更新(件)"),
           ("rejected", "拒收(行)"), ("skipped", "跳过(行)"), ("warnings", "警告(条)"))
 
 
 def import_uploads(files, remove_demo_first: bool = False) -> list[dict]:
-    """Import each file in its own transaction; one failure never stops the others. Other
-    sessions keep reading the old data until the whole batch is in (the demo's removal too)."""
-    results = []
-    with ui.writing() as con:
-        if remove_demo_first:
-            demo.remove_demo(con)
-        for upload in files:
-            try:
-                report = import_file(con, Path(upload.name), as_of=date.today(),
-                                     display_name=upload.name, data=upload.getvalue())
-                results.append({"name": upload.name, "report": report.to_dict(), "error": None})
-            except Exception as error:  # shown in Chinese below, never as a traceback
-                logging.getLogger(__name__).exception("import of %s failed", upload.name)
-                results.append({"name": upload.name, "report": None, "error": failure_text(error)})
-    return results
+    """Check every file first, then import each in its own transaction; a run whose files are
+    all refused never rewrites the database (#17.14). Other sessions keep reading the old data
+    until the whole batch is in (the demo's removal too)."""
+    prepared = [prepare_file(Path(u.name), date.today(), u.name, u.getvalue()) for u in files]
+    report = import_prepared(ui.db_path(), prepared, ui.writing,
+                             demo.remove_demo if remove_demo_first else None)
+    return [{"name": u.name, "report": r, "error": None} for u, r in zip(files, report["files"])]
 
 
 def failure_text(error: Exception) -> str:
@@ -83,6 +77,12 @@ def show_result(result: dict, index: int) -> None:
 
 def history_frame() -> pd.DataFrame:
     history = analysis.import_history(ui.connection())
+    waiting = pd.DataFrame(pending(ui.db_path()))   # refused files not yet moved into the database
+    if len(waiting):
+        waiting = waiting[~waiting["import_batch"].isin(history["import_batch"])]
+        waiting = waiting.assign(imported_at=pd.to_datetime(waiting["imported_at"]), rows_read=0, imported=0,
+                                 updated=0, rejected=0, skipped=0, warnings=0, columns_unused=None)
+        history = pd.concat([waiting, history], ignore_index=True).sort_values("imported_at", ascending=False)
     return pd.DataFrame({
         "导入时间": history["imported_at"].dt.strftime("%Y-%m-%d %H:%M"), "文件": history["file_name"],
         "读取": history["rows_read"], "新增": history["imported"], "更新": history["updated"],
@@ -113,6 +113,7 @@ if st.button("开始导入", type="primary", disabled=not files):
         try:
             st.session_state["_import_results"] = import_uploads(files, remove_demo_first)
         except Exception as error:  # e.g. the disk is full: nothing was changed
+            logging.getLogger(__name__).exception("import failed")
             st.session_state["_import_results"] = [
                 {"name": f.name, "report": None, "error": failure_text(error)} for f in files]
     st.session_state["_upload_generation"] = generation + 1  # an empty uploader for the next batch

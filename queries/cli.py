@@ -201,7 +201,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args) -> int:
     if args.command == "import":
-        from .importer import import_files
+        from .import_run import import_prepared
+        from .importer import prepare_file
         missing = [str(f) for f in args.files if not f.is_file()]
         if missing:
             print(f"找不到文件：{'、'.join(missing)}", file=sys.stderr)
@@ -210,8 +211,8 @@ def _run(args) -> int:
             print("数据库中有演示数据（虚构的东安县案件）。请先运行 python -m queries demo --remove 删除演示数据，"
                   "再导入本单位的台账；如确要与演示数据并存，加 --keep-demo。", file=sys.stderr)
             return EXIT_REFUSED
-        with writing(args.db) as con:
-            report = import_files(con, args.files, args.as_of)
+        prepared = [prepare_file(f, args.as_of) for f in args.files]   # a refused file never rewrites the database
+        report = import_prepared(args.db, prepared, lambda: writing(args.db))
         _emit(report, args.json, _import_text(report))
         return EXIT_REFUSED if any(f["refused"] for f in report["files"]) else 0
     if args.command == "user":

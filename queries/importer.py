@@ -348,9 +348,20 @@ def _record(cur, report: FileReport, as_of: date, rows: _Rows) -> None:
         cur.unregister("new_warnings")
 
 
-def import_file(con: duckdb.DuckDBPyConnection, path: Path, as_of: date | None = None,
-                display_name: str | None = None, data: bytes | None = None) -> FileReport:
-    """Import one export in one transaction. A refused file changes nothing but the history."""
+@dataclass
+class Prepared:
+    """One file read, parsed and checked, before any database work: a refused file is known
+    without opening the database for writing (#17.14)."""
+    report: FileReport
+    as_of: date
+    rows: _Rows = field(default_factory=_Rows)
+    cases: list[dict] = field(default_factory=list)   # the latest row of each case_id
+    present: set[str] = field(default_factory=set)
+
+
+def prepare_file(path: Path, as_of: date | None = None, display_name: str | None = None,
+                 data: bytes | None = None) -> Prepared:
+    """Read and check one export; never raises for what the file holds."""
     path = Path(path)
     as_of = as_of or date.today()
     data = path.read_bytes() if data is None else data
@@ -358,7 +369,6 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, as_of: date | None =
                         batch=uuid.uuid4().hex[:12])
     config = load_config()
     rows = _Rows()
-    cur = cursor(con)
     try:
         tables = read_tables(path, data, config["import"]["headers"],
                              int(config["import"]["max_file_mb"] * 2**20), int(config["import"]["max_sheet_cells"]))
@@ -370,9 +380,9 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, as_of: date | None =
                                   "value": None, "message": note} for note in table.notes)
             _parse_table(table, report.file, as_of, parsers, totals, rows, report)
     except FileRefused as refusal:
-        return _refuse(cur, report, as_of, str(refusal))
+        return Prepared(_refused(report, str(refusal)), as_of)
     except Exception as error:  # an input no rule foresaw: this file only is refused
-        return _refuse(cur, report, as_of, _unexpected(error))
+        return Prepared(_refused(report, _unexpected(error)), as_of)
 
     latest = {}
     for case in rows.cases:
@@ -383,9 +393,24 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, as_of: date | None =
     report.rejected = len(rows.rejected)
     report.skipped = report.skipped_blank + report.skipped_totals
     report.warnings = len(rows.warnings)
+    return Prepared(report, as_of, rows, list(latest.values()), _present_fields(tables))
+
+
+def import_file(con: duckdb.DuckDBPyConnection, path: Path, as_of: date | None = None,
+                display_name: str | None = None, data: bytes | None = None) -> FileReport:
+    """Import one export in one transaction. A refused file changes nothing but the history."""
+    return apply_prepared(con, prepare_file(path, as_of, display_name, data))
+
+
+def apply_prepared(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> FileReport:
+    """Write one prepared file in one transaction (a refused one: its history line only)."""
+    report, rows, as_of = prepared.report, prepared.rows, prepared.as_of
+    cur = cursor(con)
+    if report.refused:
+        return _refuse(cur, report, as_of, report.refused)
     cur.execute("BEGIN TRANSACTION")
     try:
-        new = _upsert(cur, list(latest.values()), _present_fields(tables), report.batch, rows.warnings) if latest else 0
+        new = _upsert(cur, prepared.cases, prepared.present, report.batch, rows.warnings) if prepared.cases else 0
         report.warnings = len(rows.warnings)
         report.imported = new
         report.updated = len(rows.cases) - new
@@ -400,9 +425,13 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, as_of: date | None =
     return report
 
 
+def _refused(report: FileReport, reason: str) -> FileReport:
+    return FileReport(file=report.file, sha256=report.sha256, batch=report.batch, refused=reason)
+
+
 def _refuse(cur, report: FileReport, as_of: date, reason: str) -> FileReport:
     """The file is refused whole: only a line in the import history is written."""
-    report = FileReport(file=report.file, sha256=report.sha256, batch=report.batch, refused=reason)
+    report = _refused(report, reason)
     cur.execute("BEGIN TRANSACTION")
     try:
         _record(cur, report, as_of, _Rows())
