@@ -597,6 +597,7 @@ def frame():
     if st.session_state.get("_aside_done"):
         st.success(st.session_state.pop("_aside_done"), icon=":material/check_circle:")
     apply_style(view)
+    demo_banner()
     signin.user_badge(user)
     share_link(view)
     privacy_control(view)
@@ -643,6 +644,14 @@ def damaged_database(error: Exception, user: User | None) -> None:
     else:
         st.caption("请联系信访办管理员处理。")
     st.stop()
+
+
+def demo_banner() -> None:
+    """While demo cases are in the database, every page says so (#13.6)."""
+    from queries.demo import has_demo
+    if has_demo(connection()):
+        st.warning("演示数据：当前显示的是虚构的东安县演示数据，不是真实信访数据。导入本单位的台账时可先删除演示数据"
+                   "（“数据导入”页），或运行 python -m queries demo --remove。", icon="🧪")
 
 
 def start_page(url_path: str, title: str) -> View:

@@ -1,4 +1,5 @@
 """数据导入: upload ledgers and system exports, see exactly what happened to every row."""
+import logging
 from datetime import date
 from pathlib import Path
 
@@ -6,35 +7,32 @@ import pandas as pd
 import streamlit as st
 
 from pages import _common as ui
-from queries import analysis
+from queries import analysis, demo
 from queries.config import load_config
-from queries.importer import FIELD_LABELS, import_file
+from queries.import_issues import import_issues, issues_csv
+from queries.import_run import import_prepared
+from queries.importer import FIELD_LABELS, prepare_file
+from queries.refusal_log import pending
 
 COUNTS = (("rows_read", "读取(行)"), ("imported", "新增(件)"), ("updated", "更新(件)"),
           ("rejected", "拒收(行)"), ("skipped", "跳过(行)"), ("warnings", "警告(条)"))
 
 
-def import_uploads(files) -> list[dict]:
-    """Import each file in its own transaction; one failure never stops the others. Other
-    sessions keep reading the old data until the whole batch is in."""
-    results = []
-    with ui.writing() as con:
-        for upload in files:
-            try:
-                report = import_file(con, Path(upload.name), as_of=date.today(),
-                                     display_name=upload.name, data=upload.getvalue())
-                results.append({"name": upload.name, "report": report.to_dict(), "error": None})
-            except Exception as error:  # shown in Chinese below, never as a traceback
-                results.append({"name": upload.name, "report": None, "error": f"{type(error).__name__}：{error}"})
-    return results
+def import_uploads(files, remove_demo_first: bool = False) -> list[dict]:
+    """Check every file first, then import each in its own transaction; a run whose files are
+    all refused never rewrites the database (#17.14). Other sessions keep reading the old data
+    until the whole batch is in (the demo's removal too)."""
+    prepared = [prepare_file(Path(u.name), date.today(), u.name, u.getvalue()) for u in files]
+    report = import_prepared(ui.db_path(), prepared, ui.writing,
+                             demo.remove_demo if remove_demo_first else None)
+    return [{"name": u.name, "report": r, "error": None} for u, r in zip(files, report["files"])]
 
 
-def rejected_frame(batch: str) -> pd.DataFrame:
-    rows = analysis.rejected_rows(ui.connection(), batch)
-    return pd.DataFrame({
-        "工作表": rows["source_sheet"].fillna(""), "行号": rows["source_row"], "拒收原因": rows["reason"],
-        "原始内容（个人信息已脱敏）": [ui.masked_raw_values(v) for v in rows["raw_values"]],
-    })
+def failure_text(error: Exception) -> str:
+    """One Chinese sentence for a failure outside the importer's own refusals (details: server log)."""
+    if isinstance(error, OSError):
+        return "无法写入数据库文件（磁盘空间不足，或数据目录没有写权限）。请清理磁盘或检查权限后重试。"
+    return "导入时发生意外错误。请稍后重试；如仍失败，请将文件交系统维护人员检查。"
 
 
 def column_mapping(report: dict) -> pd.DataFrame:
@@ -45,7 +43,7 @@ def column_mapping(report: dict) -> pd.DataFrame:
 def show_result(result: dict, index: int) -> None:
     name, report = ui.md_escape(result["name"]), result["report"]
     if result["error"]:
-        st.error(f"“{name}”导入失败，数据库未作改动。原因：{ui.md_escape(result['error'])}")
+        st.error(f"“{name}”导入失败，数据库未作改动。{ui.md_escape(result['error'])}")
         return
     if report["refused"]:
         st.error(f"“{name}”被整体拒收：{ui.md_escape(report['refused'])}")
@@ -68,17 +66,23 @@ def show_result(result: dict, index: int) -> None:
             st.markdown(f"**未能识别的问题分类** {report['categories_unmatched']} 条，已归入“其他”。")
         if report["warnings"]:
             st.markdown(f"**警告** {report['warnings']} 条（数据已导入，个别取值无法识别或不在规定范围）。")
-    if report["rejected"]:
-        rejected = rejected_frame(report["batch"])
-        st.markdown(f"**拒收的行**（{len(rejected)} 行，未写入数据库）")
-        st.dataframe(rejected, hide_index=True)
-        st.download_button("下载拒收清单（CSV）", rejected.to_csv(index=False).encode("utf-8-sig"),
-                           file_name=f"拒收清单_{Path(name).stem}.csv", mime="text/csv",
-                           key=f"dl_rejected_{index}", icon=":material/download:")
+    if report["rejected"] or report["warnings"]:
+        issues = import_issues(ui.connection(), report["batch"])
+        st.markdown(f"**问题清单**：拒收 {report['rejected']} 行（未写入数据库），警告 {report['warnings']} 条"
+                    "（个人信息已脱敏）")
+        st.dataframe(issues, hide_index=True)
+        st.download_button("下载问题清单（CSV）", issues_csv(issues), file_name=f"问题清单_{Path(result['name']).stem}.csv",
+                           mime="text/csv", key=f"dl_issues_{index}", icon=":material/download:")
 
 
 def history_frame() -> pd.DataFrame:
     history = analysis.import_history(ui.connection())
+    waiting = pd.DataFrame(pending(ui.db_path()))   # refused files not yet moved into the database
+    if len(waiting):
+        waiting = waiting[~waiting["import_batch"].isin(history["import_batch"])]
+        waiting = waiting.assign(imported_at=pd.to_datetime(waiting["imported_at"]), rows_read=0, imported=0,
+                                 updated=0, rejected=0, skipped=0, warnings=0, columns_unused=None)
+        history = pd.concat([waiting, history], ignore_index=True).sort_values("imported_at", ascending=False)
     return pd.DataFrame({
         "导入时间": history["imported_at"].dt.strftime("%Y-%m-%d %H:%M"), "文件": history["file_name"],
         "读取": history["rows_read"], "新增": history["imported"], "更新": history["updated"],
@@ -92,16 +96,26 @@ view = ui.start_page("import", "数据导入")
 st.markdown("导入《信访事项登记台账》或信访信息系统导出文件（.xlsx / .xls / .csv，可多选）。"
             "同一编号的事项以最新导入为准，重复导入不会重复计数；每个文件单独处理，出错的文件不影响数据库。")
 generation = st.session_state.setdefault("_upload_generation", 0)
-files = st.file_uploader("选择文件", type=["xlsx", "xls", "csv"], accept_multiple_files=True,
-                         key=f"uploads_{generation}",
-                         max_upload_size=int(load_config()["import"]["max_file_mb"]))
+limit_mb = int(load_config()["import"]["max_file_mb"])
+# Streamlit draws the drop zone's own texts ("Drag and drop files here", "Browse files", "Limit … per
+# file") in English and offers no parameter for them: the label and help say it in Chinese.
+files = st.file_uploader("选择台账文件（.xlsx / .xls / .csv，可多选）", type=["xlsx", "xls", "csv"],
+                         accept_multiple_files=True, key=f"uploads_{generation}", max_upload_size=limit_mb,
+                         help=f"把文件拖到下面的框内，或点框内右侧的按钮选择文件。单个文件不超过 {limit_mb} MB"
+                              "（设置项 [import] max_file_mb，与 .streamlit/config.toml 的 server.maxUploadSize 一致）。")
+remove_demo_first = False
+if demo.has_demo(ui.connection()):
+    choice = st.radio("数据库中有演示数据（虚构的东安县案件）。导入本单位的台账前：",
+                      ["先删除演示数据（推荐）", "保留演示数据，与导入的数据并存"], key="demo_choice")
+    remove_demo_first = choice.startswith("先删除")
 if st.button("开始导入", type="primary", disabled=not files):
     with st.spinner("正在导入…"):
         try:
-            st.session_state["_import_results"] = import_uploads(files)
+            st.session_state["_import_results"] = import_uploads(files, remove_demo_first)
         except Exception as error:  # e.g. the disk is full: nothing was changed
+            logging.getLogger(__name__).exception("import failed")
             st.session_state["_import_results"] = [
-                {"name": f.name, "report": None, "error": f"{type(error).__name__}：{error}"} for f in files]
+                {"name": f.name, "report": None, "error": failure_text(error)} for f in files]
     st.session_state["_upload_generation"] = generation + 1  # an empty uploader for the next batch
     st.rerun()  # the sidebar (as-of date, filter options) must see the new data too
 

@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", type=Path)
     p.add_argument("--db", type=Path, default=DEFAULT_DB)
     p.add_argument("--as-of", type=_date, help="导入日（默认：今天），晚于此日登记的行被拒收")
+    p.add_argument("--keep-demo", action="store_true", help="数据库中有演示数据时仍导入，与演示数据并存")
     p.add_argument("--json", action="store_true")
 
     for name, text in (("kpi", "三降四升五不指标"), ("rank", "村(社区)排名")):
@@ -117,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("demo", help="生成演示数据库")
     p.add_argument("--db", type=Path, default=DEFAULT_DB)
+    p.add_argument("--remove", action="store_true", help="删除演示数据（演示案件及其导入记录），保留其他数据")
     p.add_argument("--json", action="store_true")
     return parser
 
@@ -141,6 +143,17 @@ def _import_text(report: dict) -> str:
             lines.append(f"  未使用的列：{'、'.join(f['columns_unused'])}")
     lines.append(f"库中共有信访事项 {report['cases_total']} 件。")
     return "\n".join(lines)
+
+
+def _holds_demo(path: Path) -> bool:
+    from .demo import has_demo
+    if not path.exists():
+        return False
+    con = open_reader(path)
+    try:
+        return has_demo(con)
+    finally:
+        con.close()
 
 
 def _require_db(path: Path) -> None:
@@ -272,17 +285,29 @@ def _explained(exc: Exception, args) -> int:
 
 def _run(args) -> int:
     if args.command == "import":
-        from .importer import import_files
+        from .import_run import import_prepared
+        from .importer import prepare_file
         missing = [str(f) for f in args.files if not f.is_file()]
         if missing:
             print(f"找不到文件：{'、'.join(missing)}", file=sys.stderr)
             return EXIT_REFUSED
-        with writing(args.db) as con:
-            report = import_files(con, args.files, args.as_of)
+        if not args.keep_demo and _holds_demo(args.db):
+            print("数据库中有演示数据（虚构的东安县案件）。请先运行 python -m queries demo --remove 删除演示数据，"
+                  "再导入本单位的台账；如确要与演示数据并存，加 --keep-demo。", file=sys.stderr)
+            return EXIT_REFUSED
+        prepared = [prepare_file(f, args.as_of) for f in args.files]   # a refused file never rewrites the database
+        report = import_prepared(args.db, prepared, lambda: writing(args.db))
         _emit(report, args.json, _import_text(report))
         return EXIT_REFUSED if any(f["refused"] for f in report["files"]) else 0
     if args.command == "user":
         return _add_user(args)
+    if args.command == "demo" and args.remove:
+        from .demo import remove_demo
+        _require_db(args.db)
+        with writing(args.db) as con:
+            removed = remove_demo(con)
+        _emit({"removed": removed}, args.json, f"已删除演示数据 {removed} 件及其导入记录。")
+        return 0
     if args.command == "demo":
         from .demo import build_demo
         try:

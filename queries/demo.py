@@ -32,6 +32,8 @@ from pathlib import Path
 import xlsxwriter
 
 from . import demo_texts
+from .accountability.demo_receptions import LEDGER_FILE as RECEPTION_LEDGER_FILE
+from .accountability.demo_receptions import ROSTER_FILE as RECEPTION_ROSTER_FILE
 from .accountability.demo_receptions import write_reception_demo
 from .db import writing
 from .importer import import_files
@@ -695,3 +697,37 @@ def build_demo(db_path: str | Path, exports_dir: str | Path | None = None) -> di
         ledgers = write_reception_demo(con, directory, AS_OF)   # 接访台账 and 值班表, from the cases
         report["files"] += import_files(con, ledgers, as_of=AS_OF)["files"]
         return report
+
+
+# --- telling the demo apart from real data, and removing it (#13.6) -------------------------
+
+def has_demo(con) -> bool:
+    """Does the database hold demo cases? (They are the ones imported from the demo's files.)"""
+    from .db import cursor
+    return cursor(con).execute("SELECT EXISTS (SELECT 1 FROM cases WHERE list_contains(?, source_file))",
+                               [list(DEMO_FILES)]).fetchone()[0]
+
+
+def remove_demo(con) -> int:
+    """Delete the demo cases and the demo's import records (refused rows, warnings, history)
+    in one transaction; returns how many cases were removed."""
+    from .db import cursor, refresh_facts, sql
+    cur, files = cursor(con), list(DEMO_FILES)
+    ledgers = [RECEPTION_LEDGER_FILE, RECEPTION_ROSTER_FILE]
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        removed = cur.execute("DELETE FROM cases WHERE list_contains(?, source_file)", [files]).fetchone()[0]
+        for table, column in (("rejected_rows", "source_file"), ("import_warnings", "source_file"),
+                              ("imports", "file_name")):
+            cur.execute(f"DELETE FROM {table} WHERE list_contains(?, {column})", [files + ledgers])
+        for table in ("receptions", "duty_roster"):
+            cur.execute(f"DELETE FROM {table} WHERE list_contains(?, source_file)", [ledgers])
+        for table in ("case_terms", "case_groups"):   # the 研判 index of the removed cases
+            cur.execute(f"DELETE FROM {table} WHERE case_id NOT IN (SELECT case_id FROM cases)")
+        cur.execute(sql("research/term_df"))
+        refresh_facts(cur)
+        cur.execute("COMMIT")
+    except Exception:
+        cur.execute("ROLLBACK")
+        raise
+    return removed

@@ -257,6 +257,7 @@ def _parse_table(table: Table, file_name: str, as_of: date, parsers: _FieldParse
             case = {name: parsed[name][i] for name in CASE_COLUMNS}
             case["source_file"] = file_name
             case["source_row"] = numbers[i]
+            case["source_sheet"] = table.sheet   # for warnings raised at the upsert; not stored
             rows.cases.append(case)
 
 
@@ -287,8 +288,30 @@ def _column_report(tables: list[Table]) -> tuple[dict[str, str], list[str]]:
     return columns, list(dict.fromkeys(unused))
 
 
-def _upsert(cur: duckdb.DuckDBPyConnection, cases: list[dict], present: set[str], batch: str) -> int:
-    """Insert or update the file's cases; returns how many were new."""
+IDENTITY_FIELDS = ("petitioner_name", "petitioner_idno", "phone")  # a blank never erases them (spec-notes)
+
+
+def _identity_conflicts(cur, cases: list[dict], present: set[str]) -> list[dict]:
+    """Warnings for stored identity values that this file changes to another non-blank value."""
+    sheets = {c["case_id"]: c.get("source_sheet") for c in cases}
+    warnings = []
+    for name in IDENTITY_FIELDS:
+        if name not in present:
+            continue
+        compact = "upper(regexp_replace({}, '\\s', '', 'g'))"
+        changed = cur.execute(
+            f"SELECT s.case_id, s.source_row, s.{name} FROM staging s JOIN cases c USING (case_id) "
+            f"WHERE {compact.format('s.' + name)} <> {compact.format('c.' + name)}").fetchall()
+        warnings += [{"source_sheet": sheets.get(case_id), "source_row": row, "case_id": case_id, "field": name,
+                      "value": value, "message": f"{FIELD_LABELS[name]}与库中已有的值不同，以本次导入为准，请核对"}
+                     for case_id, row, value in changed]
+    return warnings
+
+
+def _upsert(cur: duckdb.DuckDBPyConnection, cases: list[dict], present: set[str], batch: str,
+            warnings: list[dict] | None = None) -> int:
+    """Insert or update the file's cases; returns how many were new. A blank identity field
+    keeps the stored value; a changed one is added to `warnings`."""
     for case in cases:
         case["import_batch"] = batch
     columns = CASE_COLUMNS + PROVENANCE
@@ -298,9 +321,12 @@ def _upsert(cur: duckdb.DuckDBPyConnection, cases: list[dict], present: set[str]
     try:
         existing = cur.execute(
             "SELECT count(*) FROM staging JOIN cases USING (case_id)").fetchone()[0]
+        if warnings is not None:
+            warnings.extend(_identity_conflicts(cur, cases, present))
         names = ", ".join(columns)
-        assignments = ", ".join(f"{name} = excluded.{name}"
-                                for name in columns if name in present or name in PROVENANCE)
+        assignments = ", ".join(
+            f"{name} = coalesce(excluded.{name}, cases.{name})" if name in IDENTITY_FIELDS else f"{name} = excluded.{name}"
+            for name in columns if name in present or name in PROVENANCE)
         cur.execute(f"INSERT INTO cases ({names}) SELECT {names} FROM staging "
                     f"ON CONFLICT (case_id) DO UPDATE SET {assignments}")
     finally:
@@ -326,9 +352,20 @@ def _record(cur, report: FileReport, as_of: date, rows: _Rows) -> None:
         cur.unregister("new_warnings")
 
 
-def import_file(con: duckdb.DuckDBPyConnection, path: Path, as_of: date | None = None,
-                display_name: str | None = None, data: bytes | None = None) -> FileReport:
-    """Import one export in one transaction. A refused file changes nothing but the history."""
+@dataclass
+class Prepared:
+    """One file read, parsed and checked, before any database work: a refused file is known
+    without opening the database for writing (#17.14)."""
+    report: FileReport
+    as_of: date
+    rows: _Rows = field(default_factory=_Rows)
+    cases: list[dict] = field(default_factory=list)   # the latest row of each case_id
+    present: set[str] = field(default_factory=set)
+
+
+def prepare_file(path: Path, as_of: date | None = None, display_name: str | None = None,
+                 data: bytes | None = None) -> Prepared:
+    """Read and check one export; never raises for what the file holds."""
     path = Path(path)
     as_of = as_of or date.today()
     data = path.read_bytes() if data is None else data
@@ -339,7 +376,6 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, as_of: date | None =
     if kind != CASES:
         return import_ledger(con, kind, path, data, as_of, report)
     rows = _Rows()
-    cur = cursor(con)
     try:
         tables = read_tables(path, data, config["import"]["headers"],
                              int(config["import"]["max_file_mb"] * 2**20),
@@ -349,11 +385,13 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, as_of: date | None =
         parsers = _FieldParsers(config)
         totals = tuple(nz.folded(m) for m in config["import"]["totals"]["markers"])
         for table in tables:
+            rows.warnings.extend({"source_sheet": table.sheet, "source_row": 0, "case_id": None, "field": "file",
+                                  "value": None, "message": note} for note in table.notes)
             _parse_table(table, report.file, as_of, parsers, totals, rows, report)
     except FileRefused as refusal:
-        return _refuse(cur, report, as_of, str(refusal))
+        return Prepared(_refused(report, str(refusal)), as_of)
     except Exception as error:  # an input no rule foresaw: this file only is refused
-        return _refuse(cur, report, as_of, _unexpected(error))
+        return Prepared(_refused(report, _unexpected(error)), as_of)
 
     latest = {}
     for case in rows.cases:
@@ -364,9 +402,25 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, as_of: date | None =
     report.rejected = len(rows.rejected)
     report.skipped = report.skipped_blank + report.skipped_totals
     report.warnings = len(rows.warnings)
+    return Prepared(report, as_of, rows, list(latest.values()), _present_fields(tables))
+
+
+def import_file(con: duckdb.DuckDBPyConnection, path: Path, as_of: date | None = None,
+                display_name: str | None = None, data: bytes | None = None) -> FileReport:
+    """Import one export in one transaction. A refused file changes nothing but the history."""
+    return apply_prepared(con, prepare_file(path, as_of, display_name, data))
+
+
+def apply_prepared(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> FileReport:
+    """Write one prepared file in one transaction (a refused one: its history line only)."""
+    report, rows, as_of = prepared.report, prepared.rows, prepared.as_of
+    cur = cursor(con)
+    if report.refused:
+        return _refuse(cur, report, as_of, report.refused)
     cur.execute("BEGIN TRANSACTION")
     try:
-        new = _upsert(cur, list(latest.values()), _present_fields(tables), report.batch) if latest else 0
+        new = _upsert(cur, prepared.cases, prepared.present, report.batch, rows.warnings) if prepared.cases else 0
+        report.warnings = len(rows.warnings)
         report.imported = new
         report.updated = len(rows.cases) - new
         _record(cur, report, as_of, rows)
@@ -381,9 +435,13 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, as_of: date | None =
     return report
 
 
+def _refused(report: FileReport, reason: str) -> FileReport:
+    return FileReport(file=report.file, sha256=report.sha256, batch=report.batch, refused=reason)
+
+
 def _refuse(cur, report: FileReport, as_of: date, reason: str) -> FileReport:
     """The file is refused whole: only a line in the import history is written."""
-    report = FileReport(file=report.file, sha256=report.sha256, batch=report.batch, refused=reason)
+    report = _refused(report, reason)
     cur.execute("BEGIN TRANSACTION")
     try:
         _record(cur, report, as_of, _Rows())

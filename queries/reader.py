@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,7 @@ class FileRefused(Exception):
 class Sheet:
     name: str | None
     rows: list[list]  # raw cells, row i is source row i + 1
+    notes: list[str] = field(default_factory=list)   # file-level warnings (e.g. NULs dropped)
 
 
 @dataclass
@@ -45,9 +47,15 @@ class Table:
     unused: list[str]             # header cells not mapped to any field
     first_row: int                # 1-based source row of the first data row
     rows: list[list] = field(repr=False)
+    notes: list[str] = field(default_factory=list)   # file-level warnings, from its sheet
 
 
-def decode_csv(data: bytes) -> str:
+MOJIBAKE = re.compile("[ÃÂâ][\u0080-\u00bf\u2018-\u203a\u20ac\u0152-\u0178]")  # UTF-8 read as Windows-1252 once
+
+
+def decode_csv(data: bytes) -> tuple[str, list[str]]:
+    """The text of a CSV and file-level warnings. A few NUL bytes (a damaged export) are dropped
+    with a warning; many mean UTF-16 without a BOM, which is not guessed."""
     if data.startswith(b"\xef\xbb\xbf"):
         encodings = ["utf-8-sig"]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -59,23 +67,58 @@ def decode_csv(data: bytes) -> str:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if "\ufffd" in text or "\x00" in text:
+        nuls = text.count("\x00")
+        if "\ufffd" in text or nuls > len(text) // 10:
             break
-        return text
+        notes = []
+        if nuls:
+            text = text.replace("\x00", "")
+            notes.append(f"文件中有 {nuls} 个空字符（NUL），已删除；文件可能在导出或传输中受损，请核对数据。")
+        if encoding == "gb18030" and _looks_western(text):
+            notes.append("文件按 GBK 编码读取，但内容更像西文 Windows-1252 编码，部分文字可能成为乱码，请核对；"
+                         "如有乱码，请另存为 UTF-8 编码的 CSV 后再导入。")
+        if MOJIBAKE.search(text):
+            notes.append(f"文件中有疑似乱码（如“{MOJIBAKE.search(text).group()}”，常见于编码转换错误），请核对。")
+        return text, notes
     raise FileRefused("无法识别文件编码：文件既不是 UTF-8，也不是 GBK/GB18030，或含有乱码。请另存为 UTF-8 或 GBK 编码的 CSV 后再导入。")
+
+
+_LATIN_THEN_WIDE = re.compile(r"[A-Za-z]([^\x00-\x7f])")
+
+
+def _looks_western(text: str) -> bool:
+    """GBK accepts a Windows-1252 accented letter followed by a letter (ü+l in Müller, ñ+o in
+    Señor) as one rare Chinese character: a character outside GB2312 right after a Latin
+    letter is the trace of it. Chinese ledgers put neither there."""
+    for match in _LATIN_THEN_WIDE.finditer(text):
+        try:
+            match.group(1).encode("gb2312")
+        except UnicodeEncodeError:
+            return True
+    return False
 
 
 CSV_DELIMITERS = (",", "\t", ";")
 
 
 def read_csv(data: bytes, delimiter: str) -> list[Sheet]:
-    text = decode_csv(data)
+    text, notes = decode_csv(data)
     try:
         rows = [[cell if cell != "" else None for cell in row]
                 for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as exc:  # e.g. a cell longer than csv.field_size_limit() (128 KB)
         raise FileRefused(f"CSV 文件格式有误（如单元格内容过长或引号不配对），无法读取：{exc}") from exc
-    return [Sheet(None, rows)]
+    return [Sheet(None, rows, notes)]
+
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTED = FileRefused("文件已加密（设置了打开密码），无法读取。请在 Excel 中打开，删除密码（文件 → 信息 → 保护工作簿 → "
+                        "用密码进行加密，清空密码）后另存，再导入。")
+
+
+def is_encrypted_ooxml(data: bytes) -> bool:
+    """An encrypted xlsx is not a zip but an OLE container holding an EncryptedPackage stream."""
+    return data.startswith(OLE_MAGIC) and "EncryptedPackage".encode("utf-16-le") in data
 
 
 def read_excel(data: bytes) -> list[Sheet]:
@@ -87,6 +130,8 @@ def read_excel(data: bytes) -> list[Sheet]:
                 continue
             cells = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
             sheets.append(Sheet(meta.name, [[c if c != "" else None for c in row] for row in cells]))
+    except python_calamine.PasswordError as exc:   # an encrypted xls
+        raise FileRefused(str(ENCRYPTED)) from exc
     except Exception as exc:  # calamine raises several kinds for damaged or foreign files
         raise FileRefused(f"无法读取 Excel 文件（文件可能已损坏、加密或并非 Excel 格式）：{exc}") from exc
     return sheets
@@ -121,8 +166,12 @@ def read_sheets(path: Path, data: bytes, delimiter: str = ",", max_bytes: int = 
     if not data.strip():
         raise FileRefused("文件是空的。")
     if len(data) > max_bytes:
-        raise FileRefused(f"文件过大（{len(data) / 2**20:.1f} MB），超过上限 {max_bytes / 2**20:.0f} MB。")
+        raise FileRefused(f"文件过大（{len(data) / 2**20:.1f} MB），超过上限 {max_bytes / 2**20:.0f} MB"
+                          "（设置项 [import] max_file_mb；网页上传的上限是 .streamlit/config.toml 中的 "
+                          "server.maxUploadSize，两者应设为相同）。可把文件按年份拆分后分别导入，或请管理员调高上限。")
     suffix = path.suffix.lower()
+    if suffix in ZIP_SUFFIXES and is_encrypted_ooxml(data):
+        raise FileRefused(str(ENCRYPTED))
     if suffix in ZIP_SUFFIXES:
         check_zip(data, 10 * max_bytes, max_cells if suffix in XML_SHEET_SUFFIXES else None)
     if suffix in EXCEL_SUFFIXES:
@@ -159,7 +208,7 @@ def find_table(sheet: Sheet, lookup: dict[str, tuple[str, int]],
         used = set(columns.values())
         headers = [clean_text(cell) or f"第{column + 1}列" for column, cell in enumerate(row)]
         unused = [headers[column] for column, key in enumerate(keys) if key and column not in used]
-        return Table(sheet.name, headers, columns, unused, index + 2, sheet.rows[index + 1:])
+        return Table(sheet.name, headers, columns, unused, index + 2, sheet.rows[index + 1:], sheet.notes)
     return None
 
 

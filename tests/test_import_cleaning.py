@@ -131,3 +131,27 @@ def test_the_floor_is_a_setting(tmp_path, monkeypatch):
     rows = [DATED, ["S-1", "1999-12-31", "来访"], ["S-2", "2000-01-01", "来访"]]
     report = import_file(con, write_csv(tmp_path / "s.csv", rows), as_of=AS_OF)
     assert (report.imported, report.rejected) == (1, 1)
+
+
+# --- fuzz: control and format characters, NFKC forms ---------------------------------------
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+INVISIBLE_CHARS = st.sampled_from(INVISIBLE + ["\u2066", "\u200e", "\x07", "\x85", "\u180e"])
+FULL_WIDTH_IDS = st.sampled_from(["ＲＴ04-001", "RT04-001", "ＲＴ０４－００１", "RT04\u200b-001", "\ufeffRT04-001"])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(village=st.lists(st.one_of(st.sampled_from("上庄村"), INVISIBLE_CHARS), min_size=1, max_size=10),
+       case_id=FULL_WIDTH_IDS)
+def test_fuzz_invisible_characters_never_raise_and_never_survive(tmp_path_factory, village, case_id):
+    tmp = tmp_path_factory.mktemp("fuzz")
+    con = db.connect(tmp / "t.duckdb")
+    path = tmp / "f.xlsx"
+    path.write_bytes(sheet_xlsx([HEADER, [case_id, "2026-03-02", "来访", "王五", "", "青石镇", "".join(village), "", ""]]))
+    report = import_file(con, path, as_of=AS_OF)
+    assert report.refused is None
+    stored = db.cursor(con).execute("SELECT case_id, village FROM cases").fetchall()
+    visible = "".join(ch for ch in village if ch in "上庄村") or None
+    assert stored == [("RT04-001", visible)]
+    assert not any(nz.has_invisible(v) for v in stored[0] if v)
