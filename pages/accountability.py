@@ -12,13 +12,15 @@ import streamlit as st
 from pages import _common as ui
 from queries.accountability.duty import DutyError
 from queries.accountability.entry import EntryRefused, save_reception
-from queries.accountability.figures import STATUSES
+from queries.accountability.figures import HANDLING_METRICS, STATUSES
 from queries.formatting import DASH
+from queries.metrics import BY_ID
 
 from pages import _accountability_data as data
 
-UNIT_LABELS = {"unit": "责任单位", "cases": "信访总量(件)", "overdue_open": "超期未办结(件)",
-               "handed_over": "交办件", "handed_over_open": "交办未办结", "handed_over_overdue": "交办超期"}
+UNIT_LABELS = {**{m: BY_ID[m].name for m in HANDLING_METRICS}, "unit": "责任单位", "cases": "信访总量(件)",
+               "overdue_open": "超期未办结(件)", "handed_over": "交办件", "handed_over_open": "交办未办结",
+               "handed_over_overdue": "交办超期"}
 UNIT_COLUMNS = ["unit", "cases", "on_time_acceptance_rate", "on_time_closure_rate", "overdue_open",
                 "satisfaction_rate", "resolved_or_stable_rate", "handed_over", "handed_over_open",
                 "handed_over_overdue"]
