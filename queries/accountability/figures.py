@@ -27,6 +27,7 @@ LEADER_COLUMNS = ("receptions", "batches", "persons", "appointment_persons", "vi
 HANDED_ROW_COLUMNS = ("case_id", "held_on", "leader", "kind", "unit", "township", "village", "due",
                       "closed_on", "resolution", "status")
 STATUSES = ("已办结", "办理中", "超期", "未入库")
+HANDLED_STATUSES = STATUSES[:3]   # the statuses of a case that is in `cases`
 EVERY_DAY = (date(1, 1, 1), date(9999, 12, 31))
 
 
@@ -139,3 +140,11 @@ def within_jurisdiction(rows: list[dict], townships: tuple[str, ...], villages: 
     case of another place, whose details stay hidden from them (an id not in `cases` stays)."""
     return [r for r in rows if r["status"] == "未入库" or (
         (not townships or r["township"] in townships) and (not villages or r["village"] in villages))]
+
+
+def status_counts(rows: list[dict]) -> dict[str, int]:
+    """Distinct 交办件 per status (a case handed over twice counts once; its status is the case's)."""
+    ids = {status: set() for status in STATUSES}
+    for row in rows:
+        ids[row["status"]].add(row["case_id"])
+    return {status: len(found) for status, found in ids.items()}
