@@ -72,6 +72,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--receptions", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--keep", type=Path, help="keep the built database here (and reuse it when it exists)")
     args = parser.parse_args()
     from bench_metrics import build_database
     from queries.accountability.duty import duty
@@ -79,11 +80,12 @@ def main() -> int:
     from queries.db import open_reader
     from queries.periods import Scope
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "bench.duckdb"
-        build_database(path, args.rows, args.seed)
-        started = time.perf_counter()
-        add_receptions(path, args.receptions, args.seed)
-        print(f"receptions: {args.receptions:,} rows written in {time.perf_counter() - started:.1f} s")
+        path = args.keep or Path(folder) / "bench.duckdb"
+        if not path.exists():
+            build_database(path, args.rows, args.seed)
+            started = time.perf_counter()
+            add_receptions(path, args.receptions, args.seed)
+            print(f"receptions: {args.receptions:,} rows written in {time.perf_counter() - started:.1f} s")
         con = open_reader(path)
         township = con.execute("SELECT township FROM cases LIMIT 1").fetchone()[0]
         calls = {"units": lambda: units(con), "leaders": lambda: leaders(con), "handed": lambda: handed(con),
