@@ -76,7 +76,7 @@ def snapshot(con: duckdb.DuckDBPyConnection, request: ReportRequest) -> Snapshot
 
 def scope_text(scope: Scope) -> str:
     parts = [("乡镇", scope.townships), ("村(社区)", scope.villages), ("问题分类", scope.categories),
-             ("信访形式", scope.channels)]
+             ("信访形式", scope.channels), ("责任单位", scope.units)]
     chosen = [f"{label}：{'、'.join(values)}" for label, values in parts if values]
     return "；".join(chosen) or "全部"
 
