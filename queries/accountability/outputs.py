@@ -10,7 +10,7 @@ import pandas as pd
 from ..formatting import fmt_value
 from ..metrics import BY_ID
 from .duty import DutyError, duty
-from .figures import HANDLED_STATUSES, handed, leaders, status_counts, units
+from .figures import HANDLED_STATUSES, handed, leaders, status_counts, units, within_jurisdiction
 
 DECK_UNITS = 12      # table rows that fit one slide
 DECK_LEADERS = 12
@@ -43,7 +43,10 @@ def figures(con, scope, period) -> Figures:
         roster = duty(con, scope.townships[0] if len(scope.townships) == 1 else None, *args)
     except DutyError:
         roster = None
-    return Figures(units(con, scope, *args), leaders(con, places, *args), handed(con, places, *args), roster)
+    # a reception in the scope's places can hand over a case of another place: outputs for a
+    # place scope (a cadre's) list only their own places' cases (and ids not in `cases`)
+    listed = within_jurisdiction(handed(con, places, *args), places.townships, places.villages)
+    return Figures(units(con, scope, *args), leaders(con, places, *args), listed, roster)
 
 
 def leader_sentence(row: dict) -> str:
