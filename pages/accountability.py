@@ -12,13 +12,16 @@ import streamlit as st
 from pages import _common as ui
 from queries.accountability.duty import DutyError
 from queries.accountability.entry import EntryRefused, save_reception
-from queries.accountability.figures import STATUSES
+from queries.accountability.figures import HANDLING_METRICS, STATUSES, status_counts
+from queries.accountability.outputs import leader_sentence
 from queries.formatting import DASH
+from queries.metrics import BY_ID
 
 from pages import _accountability_data as data
 
-UNIT_LABELS = {"unit": "责任单位", "cases": "信访总量(件)", "overdue_open": "超期未办结(件)",
-               "handed_over": "交办件", "handed_over_open": "交办未办结", "handed_over_overdue": "交办超期"}
+UNIT_LABELS = {**{m: BY_ID[m].name for m in HANDLING_METRICS}, "unit": "责任单位", "cases": "信访总量(件)",
+               "overdue_open": "超期未办结(件)", "handed_over": "交办件", "handed_over_open": "交办未办结",
+               "handed_over_overdue": "交办超期"}
 UNIT_COLUMNS = ["unit", "cases", "on_time_acceptance_rate", "on_time_closure_rate", "overdue_open",
                 "satisfaction_rate", "resolved_or_stable_rate", "handed_over", "handed_over_open",
                 "handed_over_overdue"]
@@ -29,14 +32,6 @@ LEADER_LABELS = {"leader": "领导", "receptions": "接访次数", "batches": "�
 HANDED_LABELS = {"held_on": "交办日期", "leader": "交办领导", "kind": "方式", "unit": "责任单位",
                  "due": "办理期限", "status": "办理状态"}
 KINDS = ("接访", "约访", "下访", "调度")
-
-
-def leader_sentence(row: dict) -> str:
-    """One leader's month in the county report's words (seed 001)."""
-    return (f"**{row['leader']}**：坐班接访{row['receptions']}次，接待来访{row['batches']}批{row['persons']}人次，"
-            f"约见信访人{row['appointment_persons']}人次，带案下访{row['visits_down']}次，召开专题会{row['dispatches']}次，"
-            f"交办信访事项{row['handed_over']}件（已办结{row['handed_closed']}件、超期{row['handed_overdue']}件），"
-            f"化解{row['handed_resolved']}件；包案{row['owned_cases']}件。")
 
 
 def units_section(view: ui.View) -> None:
@@ -68,15 +63,15 @@ def leaders_section(view: ui.View) -> None:
     if not view.present:
         with st.expander("按县里通报的格式", expanded=False):
             for row in rows:
-                st.markdown(leader_sentence(row))
+                st.markdown(f"**{row['leader']}**：{leader_sentence(row)}。")
 
 
 def handed_section(view: ui.View) -> None:
     st.subheader("交办件办理进度")
     rows = data.handed(view)
-    counts = {s: sum(1 for r in rows if r["status"] == s) for s in STATUSES}
+    counts = status_counts(rows)
     for column, status in zip(st.columns(len(STATUSES)), STATUSES):
-        column.metric(status, f"{counts[status]} 件")
+        column.metric(status, f"{counts[status]} 件", help="不同交办件的件数（同一事项多次交办计一件）")
     if not rows:
         return
     frame = pd.DataFrame(rows)

@@ -48,7 +48,8 @@ def show_result(result: dict, index: int) -> None:
     if report["refused"]:
         st.error(f"“{name}”被整体拒收：{ui.md_escape(report['refused'])}")
         return
-    st.success(f"“{name}”：读取 {report['rows_read']} 行 = 新增 {report['imported']} + 更新 {report['updated']}"
+    kind = {"receptions": "领导接访登记台账", "roster": "坐班接访值班表"}.get(report.get("kind"), "信访事项台账")
+    st.success(f"“{name}”（按{kind}读取）：读取 {report['rows_read']} 行 = 新增 {report['imported']} + 更新 {report['updated']}"
                f" + 拒收 {report['rejected']} + 跳过 {report['skipped']}（合计/空行）")
     for column, (key, label) in zip(st.columns(len(COUNTS)), COUNTS):
         column.metric(label, report[key])

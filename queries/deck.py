@@ -26,6 +26,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Inches, Pt
 
 from . import analysis, charts
+from .accountability import outputs as accountability_outputs
 from .research import geo
 from .config import load_config
 from .escaping import document_text
@@ -383,6 +384,10 @@ def build_deck(con: duckdb.DuckDBPyConnection, request: ReportRequest) -> Presen
                   "large_collective_province", "repeat_collective_province"], ("skip", "collective"),
                  empty="本期没有集体访。")
     _handling(deck, con, shot)
+    for table in accountability_outputs.slide_tables(accountability_outputs.figures(con, shot.request.scope, shot.period)):
+        slide = _slide(deck, table["title"])          # 责任单位, 县级领导接访, 交办件 (ACCOUNTABILITY.md)
+        _textbox(slide, LEFT, BODY_TOP, RIGHT - LEFT, Inches(0.4), table["caption"], 14, color=GREY)
+        _table(slide, table["rows"], BODY_TOP + Inches(0.5), table["widths"], 12, row_height=0.36)
     _next_steps(deck, shot)
     _footers(deck, shot)
     return deck

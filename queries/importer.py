@@ -361,6 +361,7 @@ class Prepared:
     rows: _Rows = field(default_factory=_Rows)
     cases: list[dict] = field(default_factory=list)   # the latest row of each case_id
     present: set[str] = field(default_factory=set)
+    ledger: tuple[str, Path, bytes] | None = None   # a reception ledger or roster: (kind, path, data)
 
 
 def prepare_file(path: Path, as_of: date | None = None, display_name: str | None = None,
@@ -373,8 +374,8 @@ def prepare_file(path: Path, as_of: date | None = None, display_name: str | None
                         batch=uuid.uuid4().hex[:12])
     config = load_config()
     kind = sniff_kind(path, data, config)   # a 领导接访登记台账 or a 值班表 has its own importer
-    if kind != CASES:
-        return import_ledger(con, kind, path, data, as_of, report)
+    if kind != CASES:   # read and checked by its own importer, when it is applied
+        return Prepared(report, as_of, ledger=(kind, path, data))
     rows = _Rows()
     try:
         tables = read_tables(path, data, config["import"]["headers"],
@@ -414,6 +415,9 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, as_of: date | None =
 def apply_prepared(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> FileReport:
     """Write one prepared file in one transaction (a refused one: its history line only)."""
     report, rows, as_of = prepared.report, prepared.rows, prepared.as_of
+    if prepared.ledger:
+        kind, path, data = prepared.ledger
+        return import_ledger(con, kind, path, data, as_of, report)
     cur = cursor(con)
     if report.refused:
         return _refuse(cur, report, as_of, report.refused)

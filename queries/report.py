@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import analysis
+from .accountability import outputs as accountability_outputs
 from .config import load_config
 from .escaping import document_text, markdown_plain, markdown_text
 from .formatting import COLUMN_LABELS, fmt_change, fmt_date_cn, fmt_met, fmt_target, fmt_value
@@ -79,7 +80,7 @@ def snapshot(con: duckdb.DuckDBPyConnection, request: ReportRequest) -> Snapshot
 
 def scope_text(scope: Scope) -> str:
     parts = [("乡镇", scope.townships), ("村(社区)", scope.villages), ("问题分类", scope.categories),
-             ("信访形式", scope.channels), ("诉求群体", scope.groups)]
+             ("信访形式", scope.channels), ("责任单位", scope.units), ("诉求群体", scope.groups)]
     chosen = [f"{label}：{'、'.join(values)}" for label, values in parts if values]
     return "；".join(chosen) or "全部"
 
@@ -165,8 +166,10 @@ def bulletin_context(con: duckdb.DuckDBPyConnection, request: ReportRequest) -> 
                 "target": fmt_target(metric), "verdict": verdict(metric, figure), "met": figure["met"]}
 
     channels = analysis.breakdown(con, request.scope, shot.period, "channel", ["cases"])
+    found = accountability_outputs.figures(con, request.scope, shot.period)
     return {
         **masthead(shot),
+        "accountability": accountability_outputs.bulletin_sections(found),
         "unit": unit_name(), "trace": shot.trace_line(), "period_text": shot.period_text,
         "groups": [{"name": group, "rows": [item(m.id) for m in PUBLIC if m.group == group]} for group in GROUPS],
         "problems": [issue["text"] for issue in issues(shot.scorecard)],
@@ -348,7 +351,7 @@ _SHEETS = (  # sheet name -> what fills it
     ("问题清单", "problem"), ("化解清单", "resolved"), ("稳控清单", "stability"),
     ("村居排名", "ranking"), ("超期件", "overdue"), ("包案台账", "leaders"),
 )
-_PERCENT_COLUMNS = {"repeat_ratio", "satisfaction_rate"}
+_PERCENT_COLUMNS = {"repeat_ratio", "satisfaction_rate", *accountability_outputs.PERCENT_COLUMNS}
 _HIDDEN_COLUMNS = {"petitioner_key", "category_raw"}
 
 
@@ -364,6 +367,7 @@ def _sheet_frames(con: duckdb.DuckDBPyConnection, shot: Snapshot, masked: bool):
         else:
             frame = analysis.case_list(con, scope, shot.period, source, masked=masked)
         yield sheet, frame.drop(columns=[c for c in frame.columns if c in _HIDDEN_COLUMNS])
+    yield from accountability_outputs.sheets(accountability_outputs.figures(con, scope, shot.period))
 
 
 def write_xlsx(con: duckdb.DuckDBPyConnection, request: ReportRequest, path: Path, masked: bool = True) -> None:

@@ -208,3 +208,24 @@ def test_cli_json(ledger_db, tmp_path):
         {**ZHANG, "receptions": 1, "batches": 2, "persons": 5, "appointment_persons": 3}]
     assert len(cli("handed")) == 7
     assert cli("kpi", "--unit", "住建局", "--unit", "（未明确）")["metrics"]["cases"]["value"] == 2
+
+
+def test_a_record_entered_by_hand_follows_the_import_rules_and_is_audited(ledger_db):
+    from queries.access import LOCAL_USER
+    from queries.accountability.entry import EntryRefused, save_reception
+    con = ledger_db[0]
+    values = {"held_on": date(2026, 6, 1), "leader": " 趙六 ", "leader_title": "副县长", "kind": "約見",
+              "township": "白水乡", "village": None, "batches": "", "persons": "", "case_ids": "C3，C3 C9", "note": None}
+    with pytest.raises(EntryRefused, match="晚于导入日期"):
+        save_reception(con, {**values, "held_on": date(2026, 8, 1)}, LOCAL_USER, today=IMPORT_DAY)
+    key = save_reception(con, values, LOCAL_USER, today=IMPORT_DAY)
+    with pytest.raises(EntryRefused, match="已有同一"):
+        save_reception(con, values, LOCAL_USER, today=IMPORT_DAY)
+    assert con.execute("SELECT leader, kind, batches, persons, case_ids FROM receptions WHERE reception_key = ?",
+                       [key]).fetchall() == [("赵六", "约访", 1, None, ["C3", "C9"])]
+    assert [r for r in leaders(con, as_of=AS_OF) if r["leader"] == "赵六"][0]["appointment_persons"] == 1
+    corrected = save_reception(con, {**values, "persons": "3"}, LOCAL_USER, replaces=key, today=IMPORT_DAY)
+    assert corrected == key and con.execute("SELECT persons FROM receptions WHERE reception_key = ?",
+                                            [key]).fetchone() == (3,)
+    assert [a for (a,) in con.execute("SELECT action FROM audit_log ORDER BY recorded_at").fetchall()] == [
+        "登记接访记录：2026-06-01 赵六 约访", "更正接访记录：2026-06-01 赵六 约访"]

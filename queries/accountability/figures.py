@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from ..db import cursor, sql
-from ..engine import _select, _settings, metric_base, period_cursor, query
+from ..engine import _bind, _select, _settings, metric_base, period_cursor, query
 from ..metrics import BY_ID
 from ..normalize import folded
 from ..periods import Period, Scope, resolve
@@ -27,6 +27,7 @@ LEADER_COLUMNS = ("receptions", "batches", "persons", "appointment_persons", "vi
 HANDED_ROW_COLUMNS = ("case_id", "held_on", "leader", "kind", "unit", "township", "village", "due",
                       "closed_on", "resolution", "status")
 STATUSES = ("已办结", "办理中", "超期", "未入库")
+HANDLED_STATUSES = STATUSES[:3]   # the statuses of a case that is in `cases`
 EVERY_DAY = (date(1, 1, 1), date(9999, 12, 31))
 
 
@@ -58,15 +59,21 @@ def _leader_params(con: duckdb.DuckDBPyConnection) -> dict:
     return {"leader_raws": [p[0] for p in pairs], "leader_names": [p[1] for p in pairs]}
 
 
-def _over_every_case(con, scope: Scope, as_of: date, body: str, params: dict) -> pd.DataFrame:
+def _over_every_case(con, scope: Scope, as_of: date, body: str, params: dict,
+                     records: bool = False) -> pd.DataFrame | list[dict]:
     """Run `body` (which reads `base` / `unit_base`) over every case within the scope's case
-    filters, whatever its registration date, with its facts as of `as_of`."""
+    filters, whatever its registration date, with its facts as of `as_of`. records=True gives
+    plain dicts (dates as datetime.date) without a DataFrame, for long lists."""
     statement = (f"WITH base AS ({metric_base(scope)}),\nunit_base AS ({sql('accountability/unit_base')})\n"
                  f"SELECT * FROM ({body}) AS result")
+    values = {**_settings(scope, keep_all=True, con=con), **_name_params(con), **params}
     cur = period_cursor(con, [Period("every_case", *EVERY_DAY, as_of)])
     try:
-        return query(cur, statement, {**_settings(scope, keep_all=True, con=con), **_name_params(con),
-                                      **params})
+        if not records:
+            return query(cur, statement, values)
+        cur.execute(statement, _bind(statement, values))
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
     finally:
         cur.close()
 
@@ -128,9 +135,8 @@ def handed(con: duckdb.DuckDBPyConnection, scope: Scope = Scope(), as_of: date |
            start: date | None = None, end: date | None = None) -> list[dict]:
     """`handed --json`: one row per (reception row, listed case id), with the case's progress."""
     period = resolve(con, as_of, start, end).current
-    frame = _over_every_case(con, Scope(), period.as_of, _with_receptions("handed"),
-                             _reception_params(scope, period))
-    rows = [{c: _plain(r[c]) for c in HANDED_ROW_COLUMNS} for r in frame.to_dict("records")]
+    rows = _over_every_case(con, Scope(), period.as_of, _with_receptions("handed"),
+                            _reception_params(scope, period), records=True)   # dates as text already
     return sorted(rows, key=lambda r: (r["held_on"], r["leader"], r["case_id"], r["kind"]))
 
 
@@ -139,3 +145,11 @@ def within_jurisdiction(rows: list[dict], townships: tuple[str, ...], villages: 
     case of another place, whose details stay hidden from them (an id not in `cases` stays)."""
     return [r for r in rows if r["status"] == "未入库" or (
         (not townships or r["township"] in townships) and (not villages or r["village"] in villages))]
+
+
+def status_counts(rows: list[dict]) -> dict[str, int]:
+    """Distinct 交办件 per status (a case handed over twice counts once; its status is the case's)."""
+    ids = {status: set() for status in STATUSES}
+    for row in rows:
+        ids[row["status"]].add(row["case_id"])
+    return {status: len(found) for status, found in ids.items()}
