@@ -27,7 +27,7 @@ import rjieba
 from ..config import load_config
 from ..db import sql
 
-VERSION = "2"   # bump when the segmentation rule changes: every case's terms are recomputed
+VERSION = "3"   # bump when the segmentation rule changes: every case's terms are recomputed
 USER_WORD_FREQ = 1_000_000   # high enough that a user word always wins over its parts
 _CHINESE = re.compile(r"[\u4e00-\u9fff]{2,}")
 SIGNATURE_KEY = "terms_signature"
