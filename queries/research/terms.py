@@ -139,8 +139,8 @@ def group_rows(groups: dict[str, list[str]], codes: np.ndarray, texts: list[str]
 
 
 def _stored_signature(cur: duckdb.DuckDBPyConnection) -> str | None:
-    row = cur.execute("SELECT value FROM meta WHERE key = ?", [SIGNATURE_KEY]).fetchone()
-    return row[0] if row else None
+    rows = cur.execute("SELECT value FROM meta WHERE key = ?", [SIGNATURE_KEY]).fetchall()
+    return rows[0][0] if rows else None
 
 
 def is_current(cur: duckdb.DuckDBPyConnection) -> bool:
