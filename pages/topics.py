@@ -77,8 +77,8 @@ def emerging(view: ui.View, result: dict) -> None:
     if not len(towns):
         st.caption("（无）")
     else:
-        shown = towns.rename(columns={"township": "乡镇(街道)", "term": "诉求词", "cases": "本期(件)",
-                                      "prev_cases": "环比期(件)", "g2": "G²"})
+        shown = towns.assign(g2=towns["g2"].map("{:.1f}".format)).rename(columns={
+            "township": "乡镇(街道)", "term": "诉求词", "cases": "本期(件)", "prev_cases": "环比期(件)", "g2": "G²"})
         ui.show_table(shown[["乡镇(街道)", "诉求词", "本期(件)", "环比期(件)", "G²"]], view)
 
 

@@ -83,3 +83,16 @@ def test_topics_page_in_presentation_mode(monkeypatch, demo_db):
         at.segmented_control(key="page_s").set_value(screen).run(timeout=TIMEOUT)
         assert_clean(at)
     assert not at.text_input   # no case lookup on the projector
+
+
+def test_overview_lists_emerging_terms_and_raises_their_alert(monkeypatch, demo_db, demo_con):
+    from queries.research.topics import alerts
+    at = open_app(monkeypatch, demo_db)
+    assert_clean(at)
+    result = topics(demo_con, top=20)
+    raised = alerts(result)
+    assert raised and all(r["cases"] >= 15 for r in raised)
+    warning = next(w.value for w in at.warning if w.value.startswith("告警："))
+    assert [part.split("（")[0] for part in warning.removeprefix("告警：").split("、")] == [r["term"] for r in raised]
+    listed = next(m.value for m in at.markdown if m.value.startswith("本期占比显著上升的诉求"))
+    assert all(r["term"] in listed for r in result["emerging"][:5])

@@ -20,18 +20,17 @@ from functools import lru_cache
 
 import duckdb
 import numpy as np
-import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import rjieba
 
 from ..config import load_config
 from ..db import sql
 
-VERSION = "2"   # bump when the segmentation rule changes: every case's terms are recomputed
+VERSION = "4"   # bump when the segmentation rule changes: every case's terms are recomputed
 USER_WORD_FREQ = 1_000_000   # high enough that a user word always wins over its parts
 _CHINESE = re.compile(r"[\u4e00-\u9fff]{2,}")
 SIGNATURE_KEY = "terms_signature"
-SCOPE_COLUMNS = ("township", "village", "category", "channel")   # copied into case_terms
 
 
 def topics_config() -> dict:
@@ -40,7 +39,7 @@ def topics_config() -> dict:
 
 def signature(config: dict | None = None) -> str:
     config = config or topics_config()
-    text = VERSION + json.dumps(config, sort_keys=True, ensure_ascii=False) + sql("research/refresh_groups")
+    text = VERSION + json.dumps(config, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -61,15 +60,19 @@ class Terms:
         self.stop = frozenset(stop_words)
         self._keep: dict[str, bool] = {}
 
-    def keep(self, token: str) -> bool:
-        known = self._keep.get(token)
-        if known is None:
-            known = self._keep[token] = bool(_CHINESE.fullmatch(token)) and token not in self.stop
-        return known
+    def _decide(self, token: str) -> bool:
+        keep = self._keep[token] = bool(_CHINESE.fullmatch(token)) and token not in self.stop
+        return keep
 
     def counts(self, text: str) -> Counter:
         """term -> how often it occurs in the text."""
-        return Counter(t for t in self.jieba.cut(text, False) if self.keep(t))
+        known = self._keep
+        kept = []
+        for token in self.jieba.cut(text, False):
+            keep = known.get(token)
+            if keep or (keep is None and self._decide(token)):
+                kept.append(token)
+        return Counter(kept)
 
 
 def dictionary_words(cur: duckdb.DuckDBPyConnection, config: dict) -> list[str]:
@@ -84,10 +87,27 @@ def terms_for(cur: duckdb.DuckDBPyConnection, config: dict | None = None) -> Ter
     return Terms(dictionary_words(cur, config), config.get("stop_words", []))
 
 
-def term_rows(terms: Terms, cases: pd.DataFrame) -> pa.Table:
-    """case_terms rows for `cases` (case_id, registered_on, the scope columns, summary): each
-    distinct text is cut once and its terms repeated for every case that carries it."""
-    codes, texts = pd.factorize(cases["summary"], use_na_sentinel=True)
+def distinct_texts(cases: pa.Table) -> tuple[np.ndarray, list[str]]:
+    """(for each case the index of its text in the list, -1 for none; the distinct texts)."""
+    encoded = cases.column("summary").combine_chunks().dictionary_encode()
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, encoded.dictionary.to_pylist()
+
+
+def _expand(codes: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-text blocks of rows repeated for each case carrying the text: (case position, index
+    of the row in the flat per-text list) for every output row."""
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    rows = np.flatnonzero(codes >= 0)
+    per_row = sizes[codes[rows]]
+    case_index = np.repeat(rows, per_row)
+    within = np.arange(per_row.sum()) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    return case_index, np.repeat(offsets[codes[rows]], per_row) + within
+
+
+def term_rows(terms: Terms, codes: np.ndarray, texts: list[str]) -> pa.Table:
+    """One row per (case, term): the case's `position`, the term, its count `tf` and the text's
+    `doc_len`. Each distinct text is cut once and its terms repeated for every case that carries it."""
     flat_terms: list[str] = []
     flat_tf: list[int] = []
     sizes = np.zeros(len(texts), dtype=np.int64)
@@ -98,29 +118,29 @@ def term_rows(terms: Terms, cases: pd.DataFrame) -> pa.Table:
         flat_tf.extend(counts.values())
         sizes[index] = len(counts)
         lengths[index] = sum(counts.values())
-    offsets = np.concatenate([[0], np.cumsum(sizes)])
-    rows = np.flatnonzero(codes >= 0)
-    per_row = sizes[codes[rows]]
-    case_index = np.repeat(rows, per_row)
-    # position of each output row inside its text's block of terms
-    within = np.arange(per_row.sum()) - np.repeat(np.cumsum(per_row) - per_row, per_row)
-    term_index = np.repeat(offsets[codes[rows]], per_row) + within
-    term_array = pa.array(flat_terms, pa.string())
-    columns = {name: pa.array(cases[name].to_numpy(dtype=object)[case_index], pa.string())
-               for name in ("case_id", *SCOPE_COLUMNS)}
+    case_index, term_index = _expand(codes, sizes)
     return pa.table({
-        "case_id": columns["case_id"],
-        "registered_on": pa.array(cases["registered_on"].to_numpy()[case_index], pa.date32()),
-        **{name: columns[name] for name in SCOPE_COLUMNS},
-        "term": term_array.take(pa.array(term_index, pa.int64())),
-        "tf": pa.array(np.asarray(flat_tf, dtype=np.int32)[term_index] if flat_tf else [], pa.int32()),
+        "position": pa.array(case_index, pa.int64()),
+        "term": pa.array(flat_terms, pa.string()).take(pa.array(term_index, pa.int64())),
+        "tf": pa.array(np.asarray(flat_tf, dtype=np.int32)[term_index], pa.int32()),
         "doc_len": pa.array(lengths[codes[case_index]], pa.int32()),
     })
 
 
+def group_rows(groups: dict[str, list[str]], codes: np.ndarray, texts: list[str]) -> pa.Table:
+    """One row per (case, 诉求群体): a case is in a group when its text contains one of the
+    group's words (a substring: 参战补贴 is 涉军 through 参战). Decided once per distinct text."""
+    patterns = [(name, re.compile("|".join(map(re.escape, words)))) for name, words in groups.items() if words]
+    found = [[name for name, pattern in patterns if pattern.search(text)] for text in texts]
+    case_index, group_index = _expand(codes, np.array([len(f) for f in found], dtype=np.int64))
+    return pa.table({"position": pa.array(case_index, pa.int64()),
+                     "grp": pa.array([g for f in found for g in f], pa.string()).take(
+                         pa.array(group_index, pa.int64()))})
+
+
 def _stored_signature(cur: duckdb.DuckDBPyConnection) -> str | None:
-    row = cur.execute("SELECT value FROM meta WHERE key = ?", [SIGNATURE_KEY]).fetchone()
-    return row[0] if row else None
+    rows = cur.execute("SELECT value FROM meta WHERE key = ?", [SIGNATURE_KEY]).fetchall()
+    return rows[0][0] if rows else None
 
 
 def is_current(cur: duckdb.DuckDBPyConnection) -> bool:
@@ -138,27 +158,22 @@ def refresh_terms(cur: duckdb.DuckDBPyConnection, batch: str | None = None) -> i
     config = topics_config()
     if batch is not None and _stored_signature(cur) != signature(config):
         batch = None
-    cases = cur.execute(sql("research/batch_cases"), {"batch": batch}).df()
+    cases = cur.sql(sql("research/batch_cases"), params={"batch": batch}).to_arrow_table()
+    codes, texts = distinct_texts(cases)
     cur.execute(sql("research/delete_terms"), {"batch": batch})
-    rows = term_rows(terms_for(cur, config), cases)
-    cur.register("new_terms", rows)
-    try:
-        cur.execute("INSERT INTO case_terms BY NAME SELECT * FROM new_terms")
+    cur.execute(sql("research/delete_groups"), {"batch": batch})
+    cur.register("batch_cases", cases.append_column("position", pa.array(np.arange(cases.num_rows), pa.int64())))
+    cur.register("new_terms", term_rows(terms_for(cur, config), codes, texts))
+    cur.register("new_groups", group_rows(config.get("groups", {}), codes, texts))
+    try:   # the case's columns are joined on in DuckDB (faster than an Arrow take of every string)
+        cur.execute(sql("research/insert_terms"))
+        cur.execute(sql("research/insert_groups"))
     finally:
-        cur.unregister("new_terms")
-    groups = pa.table({
-        "grp": pa.array([g for g, words in config.get("groups", {}).items() for _ in words], pa.string()),
-        "word": pa.array([w for words in config.get("groups", {}).values() for w in words], pa.string()),
-    })
-    cur.register("group_words", groups)
-    try:
-        cur.execute(sql("research/delete_groups"), {"batch": batch})
-        cur.execute(sql("research/refresh_groups"), {"batch": batch})
-    finally:
-        cur.unregister("group_words")
+        for name in ("new_terms", "new_groups", "batch_cases"):
+            cur.unregister(name)
     cur.execute(sql("research/term_df"))
     cur.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [SIGNATURE_KEY, signature(config)])
-    return len(cases)
+    return cases.num_rows
 
 
 def ensure_current(path) -> None:

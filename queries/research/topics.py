@@ -20,7 +20,6 @@ from ..periods import Period, Periods, Scope, data_range, months, resolve
 from ..privacy import mask_frame
 from .terms import topics_config
 
-COMPARED = ("current", "pop", "yoy")
 
 
 def g2(a: int, n1: int, b: int, n2: int) -> float:
@@ -48,20 +47,19 @@ def is_emerging(a: int, n1: int, b: int | None, n2: int | None, config: dict | N
 
 
 # The 诉求群体 filter, written into a statement only when groups are chosen (like engine.py's).
-GROUPS_FILTER = "AND case_id IN (SELECT case_id FROM case_groups WHERE list_contains($groups::VARCHAR[], grp))"
+GROUPS_FILTER = "AND f.case_id IN (SELECT case_id FROM case_groups WHERE list_contains($groups::VARCHAR[], grp))"
 
 
-def _statement(name: str, scope: Scope, scoped: bool = False) -> str:
-    text = sql(name)
-    if scoped:
-        text = f"WITH scoped AS ({sql('research/scoped_cases')})\n{text}"
-    return text.replace("{groups_filter}", GROUPS_FILTER if scope.groups else "")
-
-
-def _frame(con: duckdb.DuckDBPyConnection, periods: list[Period], statement: str, scope: Scope) -> pd.DataFrame:
-    cur = period_cursor(con, periods)
+def _run(con: duckdb.DuckDBPyConnection, name: str, scope: Scope, periods: Periods) -> pd.DataFrame:
+    """A statement over the scope and the three compared periods (passed as dates: each count is a
+    FILTER of one scan, no join with a periods relation)."""
+    statement = sql(name).replace("{groups_filter}", GROUPS_FILTER if scope.groups else "")
+    dates = {"span_from": min(p.start for p in periods.all), "span_to": max(p.end for p in periods.all)}
+    for prefix, period in (("cur", periods.current), ("prev", periods.pop), ("yoy", periods.yoy)):
+        dates |= {f"{prefix}_from": period.start, f"{prefix}_to": period.end}
+    cur = cursor(con)
     try:
-        return query(cur, statement, scope.params())
+        return query(cur, statement, {**scope.params(), **dates})
     finally:
         cur.close()
 
@@ -75,30 +73,18 @@ def place_terms(con: duckdb.DuckDBPyConnection) -> set[str]:
         cur.close()
 
 
-def _wide(frame: pd.DataFrame, index: list[str]) -> pd.DataFrame:
-    wide = frame.pivot_table(index=index, columns="period", values="cases", aggfunc="sum", fill_value=0)
-    for name in COMPARED:
-        if name not in wide:
-            wide[name] = 0
-    return wide[list(COMPARED)]
-
-
 def term_counts(con: duckdb.DuckDBPyConnection, scope: Scope, periods: Periods,
                 by_township: bool = False) -> pd.DataFrame:
     """Per term (and township): cases now (`cases`), in the preceding period (`prev_cases`) and a
     year earlier (`yoy_cases`), with the scope's totals of those periods (n, prev_n, yoy_n).
     Places are left out; county-wide the township column is ''."""
-    name = "research/township_term_counts" if by_township else "research/term_counts"
-    counts = _frame(con, list(periods.all), _statement(name, scope), scope)
-    totals = _frame(con, list(periods.all), _statement("research/period_totals", scope, scoped=True), scope)
+    counts = _run(con, "research/township_term_counts" if by_township else "research/term_counts", scope, periods)
+    totals = _run(con, "research/period_totals", scope, periods)
     if not by_township:
         counts["township"] = ""
-        totals["township"] = ""
+        totals = totals.drop(columns="township").sum().to_frame().T.assign(township="")
     counts = counts[~counts["term"].isin(place_terms(con))]
-    names = {"current": "cases", "pop": "prev_cases", "yoy": "yoy_cases"}
-    terms = _wide(counts, ["township", "term"]).rename(columns=names).reset_index()
-    sums = _wide(totals, ["township"]).rename(columns={"current": "n", "pop": "prev_n", "yoy": "yoy_n"})
-    return terms.merge(sums.reset_index(), on="township", how="left").fillna(0)
+    return counts.merge(totals, on="township", how="left").fillna(0)
 
 
 def _rows(frame: pd.DataFrame, periods: Periods, config: dict) -> list[dict]:
@@ -122,14 +108,17 @@ def _emerging(rows: list[dict]) -> list[dict]:
     return sorted((r for r in rows if r["emerging"]), key=lambda r: (-r["g2"], r["term"]))
 
 
-def group_counts(con: duckdb.DuckDBPyConnection, scope: Scope, periods: list[Period]) -> pd.DataFrame:
-    """Cases per (period, group) in scope; every configured group has a row per period."""
-    frame = _frame(con, periods, _statement("research/group_counts", scope, scoped=True), scope)
-    grid = pd.MultiIndex.from_product([[p.name for p in periods], list(topics_config().get("groups", {}))],
-                                      names=["period", "grp"]).to_frame(index=False)
-    frame = grid.merge(frame, on=["period", "grp"], how="left")
-    frame["cases"] = frame["cases"].fillna(0).astype("int64")
-    return frame.rename(columns={"grp": "group"})
+def group_counts(con: duckdb.DuckDBPyConnection, scope: Scope, periods: Periods) -> list[dict]:
+    """Cases per configured 诉求群体 in scope: now, in the preceding period and a year earlier
+    (None where that period is not comparable)."""
+    found = _run(con, "research/group_counts", scope, periods).set_index("grp")
+    rows = []
+    for name in topics_config().get("groups", {}):
+        counts = found.loc[name] if name in found.index else {"cases": 0, "prev_cases": 0, "yoy_cases": 0}
+        rows.append({"group": name, "cases": int(counts["cases"]),
+                     "prev_cases": int(counts["prev_cases"]) if periods.pop.comparable else None,
+                     "yoy_cases": int(counts["yoy_cases"]) if periods.yoy.comparable else None})
+    return rows
 
 
 def topics(con: duckdb.DuckDBPyConnection, scope: Scope = Scope(), as_of: date | None = None,
@@ -138,15 +127,10 @@ def topics(con: duckdb.DuckDBPyConnection, scope: Scope = Scope(), as_of: date |
     periods = resolve(con, as_of, start, end)
     config = topics_config()
     rows = _rows(term_counts(con, scope, periods), periods, config)
-    groups = group_counts(con, scope, list(periods.all)).pivot(index="group", columns="period", values="cases")
-    group_rows = [{"group": name, "cases": int(groups.at[name, "current"]),
-                   "prev_cases": int(groups.at[name, "pop"]) if periods.pop.comparable else None,
-                   "yoy_cases": int(groups.at[name, "yoy"]) if periods.yoy.comparable else None}
-                  for name in config.get("groups", {})]
     current = periods.current
     return {"as_of": current.as_of.isoformat(), "from": current.start.isoformat(), "to": current.end.isoformat(),
             "prev_from": periods.pop.start.isoformat(), "prev_to": periods.pop.end.isoformat(),
-            "terms": _ranked(rows)[:top], "emerging": _emerging(rows), "groups": group_rows}
+            "terms": _ranked(rows)[:top], "emerging": _emerging(rows), "groups": group_counts(con, scope, periods)}
 
 
 def emerging_by_township(con: duckdb.DuckDBPyConnection, scope: Scope, periods: Periods) -> pd.DataFrame:
@@ -168,9 +152,20 @@ def alerts(topics_result: dict) -> list[dict]:
 
 
 def group_trend(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date, count: int = 12) -> pd.DataFrame:
-    """Cases per month and group over the `count` months up to the as-of month: month, group, cases."""
+    """Cases per month and group over the `count` months up to the as-of month: month, group, cases
+    (every configured group has a row for every month)."""
     periods = months(as_of, count, first=data_range(con)[0])
-    return group_counts(con, scope, periods).rename(columns={"period": "month"})
+    statement = sql("research/group_months").replace("{groups_filter}", GROUPS_FILTER if scope.groups else "")
+    cur = period_cursor(con, periods)
+    try:
+        frame = query(cur, statement, scope.params())
+    finally:
+        cur.close()
+    grid = pd.MultiIndex.from_product([[p.name for p in periods], list(topics_config().get("groups", {}))],
+                                      names=["month", "grp"]).to_frame(index=False)
+    frame = grid.merge(frame, on=["month", "grp"], how="left")
+    frame["cases"] = frame["cases"].fillna(0).astype("int64")
+    return frame.rename(columns={"grp": "group"})
 
 
 def _case_list(con, scope: Scope, period: Period, name: str, masked: bool, **params) -> pd.DataFrame:

@@ -147,5 +147,8 @@ CREATE TABLE IF NOT EXISTS case_terms (
     tf            INTEGER NOT NULL,   -- occurrences in the text
     doc_len       INTEGER NOT NULL    -- all term occurrences of the text (BM25's length)
 );
-CREATE TABLE IF NOT EXISTS case_groups (case_id VARCHAR NOT NULL, grp VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS case_groups (   -- with the case's date and scope columns, like case_terms
+    case_id VARCHAR NOT NULL, grp VARCHAR NOT NULL, registered_on DATE NOT NULL,
+    township VARCHAR, village VARCHAR, category VARCHAR, channel VARCHAR
+);
 CREATE TABLE IF NOT EXISTS term_df (term VARCHAR NOT NULL, df INTEGER NOT NULL, is_place BOOLEAN NOT NULL);

@@ -1,4 +1,12 @@
--- Scoped cases per (period, 诉求群体).
-SELECT s.period, g.grp, count(*)::BIGINT AS cases
-FROM scoped s JOIN case_groups g ON g.case_id = s.case_id
-GROUP BY ALL
+-- Scoped cases per 诉求群体 now, in the preceding period and a year earlier (case_groups carries
+-- the scope columns: no join).
+SELECT grp,
+       count(*) FILTER (WHERE registered_on BETWEEN $cur_from AND $cur_to) AS cases,
+       count(*) FILTER (WHERE registered_on BETWEEN $prev_from AND $prev_to) AS prev_cases,
+       count(*) FILTER (WHERE registered_on BETWEEN $yoy_from AND $yoy_to) AS yoy_cases
+FROM case_groups f
+WHERE registered_on BETWEEN $span_from AND $span_to
+  AND in_scope(township, village, category, channel,
+      $townships::VARCHAR[], $villages::VARCHAR[], $categories::VARCHAR[], $channels::VARCHAR[])
+  {groups_filter}
+GROUP BY grp

@@ -14,15 +14,19 @@ WITH query_terms AS (
     SELECT sum(idf * tf * ($k1 + 1) / (tf + $k1 * (1 - $b + $b * doc_len / avgdl))) AS score FROM weights
 ), scored AS (
     SELECT t.case_id,
-           sum(w.idf * t.tf * ($k1 + 1) / (t.tf + $k1 * (1 - $b + $b * t.doc_len / w.avgdl))) AS score
+           sum(w.idf * t.tf * ($k1 + 1) / (t.tf + $k1 * (1 - $b + $b * t.doc_len / w.avgdl))) AS score,
+           any_value(t.registered_on) AS registered_on
     FROM case_terms t JOIN weights w USING (term)
     WHERE t.case_id <> $case_id AND t.registered_on <= w.registered_on
+      AND in_places(t.township, t.village, $townships::VARCHAR[], $villages::VARCHAR[])
     GROUP BY t.case_id
+), best AS (   -- the top cases first: only they are joined with their details
+    SELECT s.case_id, least(s.score / self.score, 1.0) AS score, s.registered_on
+    FROM scored s, self
+    ORDER BY score DESC, s.registered_on DESC, s.case_id
+    LIMIT $top
 )
 SELECT c.case_id, c.registered_on, c.township, c.village, c.category, c.summary, c.handling,
-       c.responsible_unit, c.closed_on, c.resolution, c.satisfaction,
-       least(s.score / self.score, 1.0) AS score
-FROM scored s JOIN cases c USING (case_id), self
-WHERE in_places(c.township, c.village, $townships::VARCHAR[], $villages::VARCHAR[])
-ORDER BY score DESC, c.registered_on DESC, c.case_id
-LIMIT $top
+       c.responsible_unit, c.closed_on, c.resolution, c.satisfaction, b.score
+FROM best b JOIN cases c USING (case_id)
+ORDER BY b.score DESC, c.registered_on DESC, c.case_id
