@@ -95,6 +95,17 @@ def settings() -> dict:
     return load_config().get("map", {})
 
 
+def map_signature() -> tuple:
+    """Changes when the configured map file (or its settings) changes: part of a cache key."""
+    config = settings()
+    path = Path(str(config.get("geojson") or "").strip() or DEMO_PATH)
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        stamp = None
+    return str(path), stamp, config.get("township_property"), config.get("village_property")
+
+
 def load_map(data_places: pd.DataFrame) -> VillageMap | None:
     """The configured map; without one, the demo county's if the data are the demo's (at least
     half of the data's villages are on it); None: the page says how to provide a map."""
