@@ -78,6 +78,11 @@ else:
     if picked:
         open_village("/".join(picked[0][:2]))
     st.caption("点击村(社区)查看其详情（村居排名页）。灰色：地图上有、但所选范围内没有信访事项的村(社区)。")
+    keys = [f"{r['township']}/{r['village']}" for r in view.rank() if r["township"] and r["village"]]
+    pick, go_button = st.columns([4, 1], vertical_alignment="bottom")
+    chosen = pick.selectbox("或选择村(社区)", keys, format_func=lambda k: k.replace("/", " · "), key="map_village")
+    if go_button.button("查看详情", width="stretch") and chosen:
+        open_village(chosen)
 st.caption(f"{'演示地图（虚构县，自动生成）' if demo else f'地图文件：{source}'}；底图不访问任何在线服务。"
            "颜色分档为等宽分档。")
 if len(missing):

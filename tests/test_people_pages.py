@@ -136,3 +136,12 @@ def test_map_says_how_to_provide_one(monkeypatch, tmp_path):
     at = open_app(monkeypatch, tmp_path / "t.duckdb", "map")
     assert_clean(at)
     assert any("GeoJSON" in info.value and "[map]" in info.value for info in at.info)
+
+
+def test_map_opens_a_villages_details_on_the_ranking_page(monkeypatch, demo_db):
+    at = open_app(monkeypatch, demo_db, "map")
+    at.selectbox(key="map_village").select("柳河镇/河口村").run()
+    next(b for b in at.button if b.label == "查看详情").click().run()
+    assert_clean(at)
+    assert at.selectbox(key="page_vil").value == "柳河镇/河口村"
+    assert any("村(社区)详情" in h.value for h in at.subheader)

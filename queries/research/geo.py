@@ -211,7 +211,7 @@ def map_figure(shown: pd.DataFrame, value: str, categorical: bool = False, fmt=p
     fig.update_xaxes(visible=False, fixedrange=True)
     fig.update_yaxes(visible=False, fixedrange=True, scaleanchor="x", scaleratio=1 / math.cos(math.radians(mid_lat)))
     charts.style(fig, size, title, height=HEIGHTS[size])
-    fig.update_layout(clickmode="event+select", dragmode=False, legend={"itemclick": False, "itemdoubleclick": False})
+    fig.update_layout(legend={"itemclick": False, "itemdoubleclick": False})
     return fig
 
 
