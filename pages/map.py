@@ -33,32 +33,41 @@ def open_village(key: str) -> None:
     st.switch_page("pages/ranking.py")
 
 
+@ui._cache
+def _drawn(version: tuple, scope: Scope, period: Period, ranking: list[dict], choice: str, present: bool,
+           signature: tuple) -> tuple:
+    """(figure, villages missing from the map, map name, is the demo's) — or (None, error
+    message or None, …): the map is drawn once per view and map file (`signature`)."""
+    if choice == GRADE:
+        values, metric = geo.village_values(ranking, None, None), None
+    else:
+        metric = BY_ID[choice]
+        values = geo.village_values(ranking, _village_metric(version, scope, period, choice), choice,
+                                    count=metric.fmt == "count")
+    try:
+        village_map = geo.load_map(values)
+    except geo.MapError as error:
+        return None, str(error), None, False
+    if village_map is None:
+        return None, None, None, False
+    shown, missing = geo.match(village_map, values)
+    fmt = (lambda v: fmt_value(metric, v)) if metric else geo.plain
+    fig = geo.map_figure(shown, "value", categorical=metric is None, fmt=fmt, size="present" if present else "screen",
+                         title=option_label(choice), labels=present or len(shown) <= 60)
+    return fig, missing, village_map.source, village_map.demo
+
+
 view = ui.start_page("map", "村居地图")
 ui.require_data(view)
-size = "present" if view.present else "screen"
 choice = ui.page_choice("metric", [GRADE, *METRIC_IDS], GRADE, "地图显示", format_func=option_label)
-ranking = view.rank()
-if choice == GRADE:
-    values = geo.village_values(ranking, None, None)
-    metric = None
-else:
-    metric = BY_ID[choice]
-    values = geo.village_values(ranking, _village_metric(view.version, view.scope, view.period, choice), choice,
-                                count=metric.fmt == "count")
-try:
-    village_map = geo.load_map(values)
-except geo.MapError as error:
-    st.error(f"村居地图无法使用：{error}。请检查配置 [map] 中的地图文件。")
+fig, missing, source, demo = _drawn(view.version, view.scope, view.period, view.rank(), choice, view.present,
+                                    geo.map_signature())
+if fig is None and missing is not None:
+    st.error(f"村居地图无法使用：{missing}。请检查配置 [map] 中的地图文件。")
     st.stop()
-if village_map is None:
+if fig is None:
     st.info(geo.HOW_TO)
     st.stop()
-
-shown, missing = geo.match(village_map, values)
-fmt = (lambda v: fmt_value(metric, v)) if metric else geo.plain
-title = option_label(choice)
-fig = geo.map_figure(shown, "value", categorical=metric is None, fmt=fmt, size=size, title=title,
-                     labels=view.present or len(shown) <= 60)
 if view.present:
     st.plotly_chart(fig, width="stretch", config={"displayModeBar": False})
 else:
@@ -69,8 +78,13 @@ else:
     if picked:
         open_village("/".join(picked[0][:2]))
     st.caption("点击村(社区)查看其详情（村居排名页）。灰色：地图上有、但所选范围内没有信访事项的村(社区)。")
-source = "演示地图（虚构县，自动生成）" if village_map.demo else f"地图文件：{village_map.source}"
-st.caption(f"{source}；底图不访问任何在线服务。颜色分档为等宽分档。")
+    keys = [f"{r['township']}/{r['village']}" for r in view.rank() if r["township"] and r["village"]]
+    pick, go_button = st.columns([4, 1], vertical_alignment="bottom")
+    chosen = pick.selectbox("或选择村(社区)", keys, format_func=lambda k: k.replace("/", " · "), key="map_village")
+    if go_button.button("查看详情", width="stretch") and chosen:
+        open_village(chosen)
+st.caption(f"{'演示地图（虚构县，自动生成）' if demo else f'地图文件：{source}'}；底图不访问任何在线服务。"
+           "颜色分档为等宽分档。")
 if len(missing):
     names = "、".join(f"{t}{v}" for t, v in zip(missing["township"], missing["village"]))
     st.warning(f"以下 {len(missing)} 个村(社区)有数据，但地图文件中没有（未画出）：{names}", icon=":material/wrong_location:")

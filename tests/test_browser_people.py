@@ -63,3 +63,4 @@ def test_page_draws_offline(app, browser, path, title, width, height, present):
     page.close()
     assert title in text and "Traceback" not in text
     assert outside == []
+

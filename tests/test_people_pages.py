@@ -136,3 +136,23 @@ def test_map_says_how_to_provide_one(monkeypatch, tmp_path):
     at = open_app(monkeypatch, tmp_path / "t.duckdb", "map")
     assert_clean(at)
     assert any("GeoJSON" in info.value and "[map]" in info.value for info in at.info)
+
+
+def test_map_opens_a_villages_details_on_the_ranking_page(monkeypatch, demo_db):
+    at = open_app(monkeypatch, demo_db, "map")
+    at.selectbox(key="map_village").select("柳河镇/河口村").run()
+    next(b for b in at.button if b.label == "查看详情").click().run()
+    assert_clean(at)
+    assert at.selectbox(key="page_vil").value == "柳河镇/河口村"
+    assert any("村(社区)详情" in h.value for h in at.subheader)
+
+
+def test_cadre_map_colours_only_their_village(monkeypatch, tmp_path, demo_db, users):
+    configure(monkeypatch, tmp_path, demo_db, "local", users)
+    at = signed_in("cadre", t="青石镇")
+    at.switch_page("pages/map.py").run()
+    assert_clean(at)
+    assert at.selectbox(key="map_village").options == ["柳河镇 · 河口村"]
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    coloured = {t["name"] for t in figure["data"] if t.get("fill") == "toself" and t["name"] != "无数据"}
+    assert len(coloured) == 1    # one village has data: one grade colour; every other place is grey

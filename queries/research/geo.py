@@ -95,6 +95,17 @@ def settings() -> dict:
     return load_config().get("map", {})
 
 
+def map_signature() -> tuple:
+    """Changes when the configured map file (or its settings) changes: part of a cache key."""
+    config = settings()
+    path = Path(str(config.get("geojson") or "").strip() or DEMO_PATH)
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        stamp = None
+    return str(path), stamp, config.get("township_property"), config.get("village_property")
+
+
 def load_map(data_places: pd.DataFrame) -> VillageMap | None:
     """The configured map; without one, the demo county's if the data are the demo's (at least
     half of the data's villages are on it); None: the page says how to provide a map."""
@@ -200,7 +211,7 @@ def map_figure(shown: pd.DataFrame, value: str, categorical: bool = False, fmt=p
     fig.update_xaxes(visible=False, fixedrange=True)
     fig.update_yaxes(visible=False, fixedrange=True, scaleanchor="x", scaleratio=1 / math.cos(math.radians(mid_lat)))
     charts.style(fig, size, title, height=HEIGHTS[size])
-    fig.update_layout(clickmode="event+select", dragmode=False, legend={"itemclick": False, "itemdoubleclick": False})
+    fig.update_layout(legend={"itemclick": False, "itemdoubleclick": False})
     return fig
 
 

@@ -10,7 +10,7 @@ SELECT
     coalesce(level_rank > prev_rank AND registered_on - prev_on <= $repeat_window_days, false) AS is_escalation
 FROM (
     SELECT
-        person_id, case_id, registered_on, in_period, township, village, category, level, level_rank,
+        person_id, case_id, seq, registered_on, in_period, township, village, category, level, level_rank,
         lag(level) OVER person AS prev_level,
         lag(level_rank) OVER person AS prev_rank,
         lag(registered_on) OVER person AS prev_on
