@@ -71,7 +71,8 @@ def _first_rows(path: Path, data: bytes, delimiter: str | None, max_bytes: int,
     if suffix in ZIP_SUFFIXES:
         check_zip(data, 10 * max_bytes, max_cells if suffix in XML_SHEET_SUFFIXES else None)
     if suffix in CSV_SUFFIXES:
-        reader = csv.reader(io.StringIO(decode_csv(data), newline=""), delimiter=delimiter)
+        text, _notes = decode_csv(data)   # the notes are reported when the file is read
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         return [[[c if c != "" else None for c in row] for row in islice(reader, SNIFF_ROWS)]]
     if suffix in EXCEL_SUFFIXES:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
