@@ -32,7 +32,7 @@ from test_cli import cli
 
 SCOPES = {"all": Scope(), "township": Scope(townships=("青石镇",))}
 TITLES = [f"{unit_name()}信访工作联席会议", "目标完成情况（一）：三降、四升", "目标完成情况（二）：三个100%、五不",
-          "信访趋势", "村居排名", "重复信访", "越级与集体访", "超期与包案"]
+          "信访趋势", "村居排名", "热点与新问题", "重复信访", "越级与集体访", "超期与包案"]
 NAMES = {m.name: m for m in PUBLIC}
 
 
