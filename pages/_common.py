@@ -791,8 +791,9 @@ SCREEN_CSS = """
 # table cell is cut to "…". A card is a size container: its value shrinks with the card (20cqi
 # fits "12345人次"), names and changes wrap. Chinese units (件, 人次) fall back to a CJK font with
 # taller line metrics than the digits' font; a fixed line height keeps the cards of a row aligned.
-# Tables keep words whole (keep-all: a village name never breaks one character a line) and scroll
-# sideways in their own frame instead. On a phone the cards go two to a row.
+# A table cell is at least three characters wide (a village name never wraps one character a
+# line); a table wider than its place scrolls sideways in its own frame. On a phone the cards of a grid (a row of three or more)
+# go two to a row; a card beside a chart stacks above it like any column.
 # Printed (Ctrl+P) on A4: no sidebar, header or buttons; the interactive grids (canvas, only the
 # rows in view) give way to their `print_only` HTML twin, which breaks between rows; `no_print`
 # containers (download buttons and the like) are left out.
@@ -804,14 +805,14 @@ COMMON_CSS = """
 [data-testid="stMetricDelta"] > div { line-height: 1.3; }
 [data-testid="stMetric"] .stMarkdownEllipsis, [data-testid="stMetric"] .stMarkdownEllipsis p {
   white-space: normal; overflow: visible; text-overflow: clip; overflow-wrap: anywhere; }
-[data-testid="stTable"] th, [data-testid="stTable"] td { word-break: keep-all; overflow-wrap: normal; }
+[data-testid="stTable"] th, [data-testid="stTable"] td { min-width: 3.3em; }
 @media (max-width: 640px) {
-  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) {
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]:nth-child(3) [data-testid="stMetric"]) {
     flex-wrap: wrap; gap: 0.5rem; }
-  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) > [data-testid="stColumn"] {
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]:nth-child(3) [data-testid="stMetric"]) > [data-testid="stColumn"] {
     flex: 1 1 calc(50% - 0.25rem) !important; min-width: calc(50% - 0.25rem) !important;
     width: calc(50% - 0.25rem) !important; }
-  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) > [data-testid="stColumn"]:empty {
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]:nth-child(3) [data-testid="stMetric"]) > [data-testid="stColumn"]:empty {
     display: none; }
   [data-testid="stMetricValue"] { font-size: min(1.75rem, 20cqi); }
 }

@@ -58,6 +58,10 @@ def style(fig: go.Figure, size: str = "screen", title: str | None = None,
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0, "font": {"size": base}},
         hoverlabel={"font": {"family": FONT, "size": base}},
     )
+    # Tick labels at the medium's size too: Streamlit's chart theme would set them small, which
+    # a projector's audience cannot read.
+    fig.update_xaxes(tickfont_size=base)
+    fig.update_yaxes(tickfont_size=base)
     return fig
 
 
