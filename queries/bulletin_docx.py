@@ -46,7 +46,7 @@ def _add_inline(paragraph, text: str, font: str, size: float) -> None:
     """Paragraph text with **bold** spans."""
     for index, part in enumerate(text.split("**")):
         if part:
-            _run_font(paragraph.add_run(part), font, size, bold=index % 2 == 1)
+            _run_font(_run(paragraph, part), font, size, bold=index % 2 == 1)
 
 
 def _border(paragraph, side: str, color: str = "000000", eighths: int = 8) -> None:
