@@ -21,7 +21,7 @@ from .. import normalize as nz
 from ..config import load_config
 from ..db import cursor
 from ..reader import FileRefused, Table
-from .ledgers import RECEPTIONS, ROSTER, read_ledger_tables
+from .ledgers import RECEPTIONS, read_ledger_tables
 
 ID_SEPARATORS = re.compile(r"[、,，;；\s]+")
 BATCHES_DEFAULT = {"接访": 1, "约访": 1}   # a blank 批次 of any other kind is 0
