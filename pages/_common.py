@@ -1006,14 +1006,25 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def csv_download(frame: pd.DataFrame, label: str, file_name: str, key: str, view: View) -> None:
-    """A CSV of what the table shows; one carrying unmasked personal data is audited."""
+    """A CSV of what the table shows. One carrying unmasked personal data is audited first: a
+    准备 button writes the audit record, and only then is the download offered (for this view)."""
     personal = view.unmasked and any(c in frame.columns for c in PERSONAL_COLUMNS)
     if personal:
         label = label.replace("已脱敏", "含个人信息")
+        audited = st.session_state.setdefault("_csv_audited", {})
+        token = (unmasked_key(view), file_name)
+        if audited.get(key) != token:
+            st.button(label.replace("下载", "准备", 1), key=f"{key}_audit", icon=":material/policy:",
+                      disabled=len(frame) == 0, on_click=_audit_csv, args=(view, key, token, file_name),
+                      help="含个人信息的导出先记入审计日志，随后出现下载按钮。")
+            return
     st.download_button(label, csv_bytes(frame), file_name=file_name, mime="text/csv", key=key,
-                       icon=":material/download:", disabled=len(frame) == 0,
-                       on_click=_audit if personal else "ignore",
-                       args=(view, f"导出含个人信息的CSV：{file_name}") if personal else None)
+                       icon=":material/download:", disabled=len(frame) == 0, on_click="ignore")
+
+
+def _audit_csv(view: View, key: str, token: tuple, file_name: str) -> None:
+    if _audit(view, f"导出含个人信息的CSV：{file_name}"):
+        st.session_state["_csv_audited"][key] = token
 
 
 # --- personal data: masked unless an admin unmasks one view, with a reason ------------------

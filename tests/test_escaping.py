@@ -126,3 +126,14 @@ def test_no_page_writes_csv_by_itself():
     offenders = [p.name for p in pages.glob("*.py") if ".to_csv(" in p.read_text(encoding="utf-8")
                  and p.name not in ("data_import.py",)]   # data_import: owned by the import work (see report)
     assert offenders == []
+
+
+def test_the_overview_builds_the_word_bulletin_for_a_control_character_village(hostile_db, tmp_path, monkeypatch):
+    """The page's 生成通报（Word） for a scope holding 上\\x0b庄\\x1b村 offers the file (it said
+    "生成失败，请稍后重试" forever)."""
+    from test_pages import open_app
+    hostile_db.close()   # the app opens the file itself
+    at = open_app(monkeypatch, tmp_path / "t.duckdb", asof="2025-06-30")
+    next(b for b in at.button if b.label == "生成通报（Word）").click().run()
+    assert not at.exception and not [e.value for e in at.error if "生成失败" in e.value]
+    assert "下载通报（Word）" in str(at.get("download_button"))

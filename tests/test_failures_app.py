@@ -78,3 +78,20 @@ def test_registering_an_incident_is_refused_in_one_sentence(monkeypatch, tmp_pat
     with writes_refused(monkeypatch, number):
         next(b for b in at.button if b.label == "登记事件").click().run()
     assert not at.exception and words in errors(at)
+
+
+def test_a_csv_with_personal_data_is_audited_before_it_is_offered(monkeypatch, tmp_path, good_db):
+    configure(monkeypatch, tmp_path, good_db, "none")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("pages/handling.py").run()
+    at.text_input(key="unmask_reason").input("核查积案").run()
+    next(b for b in at.button if b.label == "显示本视图的个人信息").click().run()
+    assert not at.exception and len(access.audit_log(db.open_reader(good_db))) == 1
+    offered = str(at.get("download_button"))
+    assert "含个人信息" not in offered                         # not before its audit record
+    prepare = [b for b in at.button if b.label.startswith("准备") and "含个人信息" in b.label and not b.disabled]
+    assert prepare
+    prepare[0].click().run()
+    log = access.audit_log(db.open_reader(good_db))
+    assert len(log) == 2 and log["action"].str.startswith("导出含个人信息的CSV").any()
+    assert "含个人信息" in str(at.get("download_button"))
