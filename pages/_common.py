@@ -651,7 +651,7 @@ def demo_banner() -> None:
     from queries.demo import has_demo
     if has_demo(connection()):
         st.warning("演示数据：当前显示的是虚构的东安县演示数据，不是真实信访数据。导入本单位的台账时可先删除演示数据"
-                   "（“数据导入”页），或运行 python -m queries demo --remove。", icon="🧪")
+                   "（“数据导入”页），或运行 python -m queries demo --remove。", icon=":material/science:")
 
 
 def start_page(url_path: str, title: str) -> View:

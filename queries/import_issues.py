@@ -14,7 +14,7 @@ from .normalize import header_key
 from .privacy import mask_idno, mask_name, mask_phone
 
 MASKS = {"petitioner_name": mask_name, "petitioner_idno": mask_idno, "phone": mask_phone}
-COLUMNS = ["类别", "文件", "工作表", "行号", "列", "值", "原因"]
+COLUMNS = ["类别", "文件", "工作表", "行号", "列", "原因", "值"]   # the reason before a refused row's long cells
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -45,7 +45,7 @@ def import_issues(con: duckdb.DuckDBPyConnection, batch: str) -> pd.DataFrame:
             mask = MASKS.get(field)
             values.append(mask(value) if mask and isinstance(value, str) else value)
     rows = [None if r is None or pd.isna(r) or r == 0 else int(r) for r in frame["source_row"]]
-    return pd.DataFrame({"类别": frame["kind"], "文件": frame["source_file"], "工作表": frame["source_sheet"],
+    return pd.DataFrame({"类别": frame["kind"], "文件": frame["source_file"], "工作表": frame["source_sheet"].fillna(""),
                          "行号": pd.array(rows, dtype="Int64"), "列": columns, "值": values, "原因": frame["message"]},
                         columns=COLUMNS)
 

@@ -23,7 +23,8 @@ def test_issues_list_every_warning_and_refusal_masked(tmp_path):
     con = db.connect(tmp_path / "t.duckdb")
     report = import_file(con, write_csv(tmp_path / "台账.csv", ROWS), as_of=AS_OF)
     issues = import_issues(con, report.batch)
-    assert list(issues.columns) == ["类别", "文件", "工作表", "行号", "列", "值", "原因"]
+    assert list(issues.columns) == ["类别", "文件", "工作表", "行号", "列", "原因", "值"]
+    assert list(issues["工作表"]) == ["", "", ""]                      # a CSV has no sheet
     records = issues.astype(object).where(issues.notna(), None).to_dict("records")
     assert [(r["类别"], r["行号"], r["列"]) for r in records] == [
         ("警告", 2, "满意度"), ("拒收", 3, "（整行）"), ("警告", 4, "证件号码")]
