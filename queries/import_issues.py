@@ -9,13 +9,13 @@ import pandas as pd
 
 from .config import load_config
 from .db import cursor, sql
+from .escaping import csv_bytes
 from .importer import FIELD_LABELS
 from .normalize import header_key
 from .privacy import mask_idno, mask_name, mask_phone
 
 MASKS = {"petitioner_name": mask_name, "petitioner_idno": mask_idno, "phone": mask_phone}
 COLUMNS = ["类别", "文件", "工作表", "行号", "列", "原因", "值"]   # the reason before a refused row's long cells
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _masked_raw(raw: str, masks_by_header: dict) -> str:
@@ -50,15 +50,6 @@ def import_issues(con: duckdb.DuckDBPyConnection, batch: str) -> pd.DataFrame:
                         columns=COLUMNS)
 
 
-def csv_cell(value) -> str:
-    """A cell Excel will not run: text starting = + - @, tab or CR gets a leading apostrophe."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def issues_csv(frame: pd.DataFrame) -> bytes:
     """The 问题清单 as a UTF-8 CSV with BOM (Excel opens it as Chinese), every cell escaped."""
-    safe = frame.astype(object).map(csv_cell)
-    return safe.to_csv(index=False).encode("utf-8-sig")
+    return csv_bytes(frame)
