@@ -27,7 +27,8 @@ def _transitions(version: tuple, scope: Scope, period: Period) -> pd.DataFrame:
 
 @ui._cache
 def _escalated(version: tuple, scope: Scope, period: Period, masked: bool) -> pd.DataFrame:
-    return paths.escalated_persons(ui.connection(version), scope, period, masked)
+    return paths.escalated_persons(ui.connection(version), scope, period, masked,
+                                   _transitions(version, scope, period))
 
 
 @ui._cache
