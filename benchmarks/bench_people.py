@@ -14,6 +14,7 @@ The goal reported against: warm <= 1 s. Nothing is asserted about time.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -63,7 +64,8 @@ def main() -> None:
         con = open_reader(db)
         cases = con.execute("SELECT count(*) FROM cases").fetchone()[0]
         township = con.execute("SELECT min(township) FROM cases").fetchone()[0]
-        print(f"{cases:,} cases; goal: warm <= {GOAL_WARM:.1f} s")
+        print(f"{cases:,} cases; goal: warm <= {GOAL_WARM:.1f} s; load average {os.getloadavg()[0]:.1f} "
+              f"on {os.cpu_count()} cores")
         print(f"{'call':<28}{'first':>9}{'warm':>9}  result")
         calls = {
             "watch": lambda: watch_list(con),
