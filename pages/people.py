@@ -88,7 +88,7 @@ def watch_section(view: ui.View) -> None:
     choice = ui.page_choice("watch", [NOW, *events], NOW, "名单",
                             format_func=lambda k: "当前" if k == NOW else f"活动前需稳控人员：{k}")
     if choice == NOW:
-        window = watch.current_window(None, view.as_of)
+        window = watch.current_window(view.as_of)
     else:
         window = watch.event_window(choice)
         event = events[choice]
