@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from queries import access, db, periods
 from queries.periods import Scope
 from queries.research import watch
-from test_pages import APP, TIMEOUT, _demo, assert_clean, open_app
+from test_pages import _demo, assert_clean, open_app
 from test_roles import PASSWORD, configure, page_text, signed_in
 
 
