@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -69,6 +70,9 @@ def build(folder: Path, villages: int, rows: int) -> tuple[Path, Path]:
     return db, geojson
 
 
+reference: list[float] = []   # seconds to draw 口径说明, measured after the map
+
+
 async def visits(app: b.App, villages: int, repeat: int, shots: Path) -> tuple[list[float], list[str]]:
     times, outside = [], []
     async with b.chromium() as browser:
@@ -81,6 +85,15 @@ async def visits(app: b.App, villages: int, repeat: int, shots: Path) -> tuple[l
             times.append(await drawn.json_value() / 1000)
             if number == 0:
                 await page.screenshot(path=str(shots))
+            await b.close_page(page)
+        # the same app's text-only 口径说明 page, for scale: what any page costs on this machine now
+        for _ in range(2):
+            page = await b.new_page(browser)
+            await page.goto(f"{app.url}/caliber", wait_until="commit", timeout=180_000)
+            drawn = await page.wait_for_function(
+                "() => (%s)() && document.querySelector('h1') && performance.now()" % b.IDLE_JS.strip(),
+                polling="raf", timeout=180_000)
+            reference.append(await drawn.json_value() / 1000)
             await b.close_page(page)
     return times, outside
 
@@ -105,6 +118,8 @@ def main() -> None:
     print(f"村居地图, {args.villages} villages, {args.rows:,} cases; goal: drawn <= {GOAL:.1f} s")
     print(f"first visit after start: {times[0]:.2f} s; warm (median of {len(times) - 1}): {warm:.2f} s "
           f"({'ok' if warm <= GOAL else 'OVER GOAL'}); all: {', '.join(f'{t:.2f}' for t in times)}")
+    print(f"for scale, the text-only 口径说明 page on the same app: {', '.join(f'{t:.2f}' for t in reference)} s "
+          f"({os.getloadavg()[0]:.1f} load average now)")
     print(f"requests leaving 127.0.0.1: {len(outside)}; server tracebacks: {len(errors)}; screenshot: {shot}")
 
 

@@ -27,7 +27,8 @@ def _transitions(version: tuple, scope: Scope, period: Period) -> pd.DataFrame:
 
 @ui._cache
 def _escalated(version: tuple, scope: Scope, period: Period, masked: bool) -> pd.DataFrame:
-    return paths.escalated_persons(ui.connection(version), scope, period, masked)
+    return paths.escalated_persons(ui.connection(version), scope, period, masked,
+                                   _transitions(version, scope, period))
 
 
 @ui._cache
@@ -87,7 +88,7 @@ def watch_section(view: ui.View) -> None:
     choice = ui.page_choice("watch", [NOW, *events], NOW, "名单",
                             format_func=lambda k: "当前" if k == NOW else f"活动前需稳控人员：{k}")
     if choice == NOW:
-        window = watch.current_window(None, view.as_of)
+        window = watch.current_window(view.as_of)
     else:
         window = watch.event_window(choice)
         event = events[choice]

@@ -21,7 +21,7 @@ from ..config import load_config
 from .geo_demo import DEMO_PATH
 
 NO_DATA_COLOR = "#e3e6ea"
-HEIGHTS = {"screen": 560, "present": 760, "deck": 540}   # a map needs more room than a chart
+HEIGHTS = {"screen": 560, "present": 600, "deck": 540}   # a map needs more room than a chart
 # Sequential bins, light to dark: how much of a metric (more is worse or better: the legend says).
 BIN_COLORS = ("#fde0c5", "#facba6", "#f8b58b", "#f59e72", "#f2855d", "#ef6a4c", "#c9483a")
 HOW_TO = ("尚未配置村居地图。请信访办提供本地区村(社区)的 GeoJSON 文件（边界多边形或村委会位置点均可，"

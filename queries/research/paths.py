@@ -13,10 +13,11 @@ from datetime import date
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from ..config import load_config
 from ..db import sql
-from ..engine import base_query
+from ..engine import base_query, period_cursor, query
 from ..periods import Period, Scope, resolve
 from ..privacy import mask_key
 
@@ -63,11 +64,21 @@ def escalation_steps(changes: pd.DataFrame) -> pd.DataFrame:
     return changes[changes["is_escalation"]].reset_index(drop=True)
 
 
-def escalated_persons(con, scope: Scope, period: Period, masked: bool = True) -> pd.DataFrame:
+def escalated_persons(con, scope: Scope, period: Period, masked: bool = True,
+                      changes: pd.DataFrame | None = None) -> pd.DataFrame:
     """Persons with an escalation step in the period, their chain [[date, level], …] up to the
     period's end, and their latest place. `person` is the key, masked unless asked otherwise;
-    `person_token` selects the person's cases (analysis.petitioner_chain)."""
-    frame = steps_query(con, scope, period, "path_chains")
+    `person_token` selects the person's cases (analysis.petitioner_chain). `changes`: the
+    period's `transitions`, when the caller has them already."""
+    steps = escalation_steps(transitions(con, scope, period) if changes is None else changes)
+    counts = steps.groupby("person_id").size()
+    cur = period_cursor(con, [period])
+    try:
+        cur.register("escalated", pa.table({"person_id": pa.array(counts.index.to_numpy(), pa.uint64()),
+                                            "escalations": pa.array(counts.to_numpy(), pa.int64())}))
+        frame = query(cur, sql("research/path_chains"), {**scope.params(), "levels": levels()})
+    finally:
+        cur.close()
     frame["chain"] = frame["chain"].map(json.loads)
     frame.insert(0, "person", frame["petitioner_key"].map(mask_key) if masked else frame["petitioner_key"])
     frame.insert(1, "person_token", frame["petitioner_key"].map(_token))
@@ -99,8 +110,9 @@ def paths(con: duckdb.DuckDBPyConnection, scope: Scope = Scope(), as_of: date | 
           start: date | None = None, end: date | None = None, masked: bool = True) -> dict:
     """The `paths` document of the CLI: flows between levels and the escalated persons' chains."""
     period = resolve(con, as_of, start, end).current
-    flow = flows(transitions(con, scope, period))
-    persons = escalated_persons(con, scope, period, masked)
+    changes = transitions(con, scope, period)
+    flow = flows(changes)
+    persons = escalated_persons(con, scope, period, masked, changes)
     return {
         "flows": [{"from": r.from_level, "to": r.to_level, "persons": int(r.persons)} for r in flow.itertuples()],
         "escalated": [{"person": r.person, "chain": r.chain} for r in persons.itertuples()],

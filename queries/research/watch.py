@@ -40,7 +40,6 @@ class Window:
     as_of: date
     days: int
     label: str            # how the reasons name the lookback: 近一年, 近90天, 活动前30天
-    event: str | None = None
 
     @property
     def period(self) -> Period:
@@ -64,9 +63,8 @@ def lookback_label(days: int) -> str:
     return "近一年" if days == 365 else f"近{days}天"
 
 
-def current_window(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> Window:
-    """Now: as of the as-of date (default: the latest registration), over `lookback_days`."""
-    as_of = as_of or data_range(con)[1] or date.today()
+def current_window(as_of: date) -> Window:
+    """Now: as of the as-of date, over `lookback_days`."""
     days = int(settings()["lookback_days"])
     return Window(as_of, days, lookback_label(days))
 
@@ -76,7 +74,7 @@ def event_window(name: str) -> Window:
     for event in events():
         if event["name"] == name:
             days = int(settings()["before_event_days"])
-            return Window(event["start"] - timedelta(days=1), days, f"活动前{days}天", name)
+            return Window(event["start"] - timedelta(days=1), days, f"活动前{days}天")
     known = "、".join(e["name"] for e in events()) or "（配置中没有 [[events]]）"
     raise ValueError(f"没有名为“{name}”的重大活动保障期。已配置：{known}")
 
@@ -156,7 +154,8 @@ def watch_frame(con: duckdb.DuckDBPyConnection, scope: Scope, window: Window, to
 def watch_list(con: duckdb.DuckDBPyConnection, scope: Scope = Scope(), as_of: date | None = None,
                before_event: str | None = None, top: int | None = None, masked: bool = True) -> list[dict]:
     """The `watch` document of the CLI."""
-    window = event_window(before_event) if before_event else current_window(con, as_of)
+    window = (event_window(before_event) if before_event
+              else current_window(as_of or data_range(con)[1] or date.today()))
     frame = watch_frame(con, scope, window, top, masked)
     return [{"person": r.person, "score": int(r.score), "reasons": r.reasons, "township": r.township,
              "village": r.village, "last_case": r.last_case, "last_level": r.last_level}
