@@ -361,6 +361,7 @@ def test_url_reproduces_a_view(monkeypatch, demo_db, expected):
     want = expected(scope=Scope(townships=("柳河镇",), categories=("农业农村类", "城乡建设类")),
                     as_of=date(2026, 10, 31), start=date(2026, 10, 1), end=date(2026, 10, 31))
     assert metric_values(at) == scorecard(want)
+    assert at.caption[0].value.startswith("统计期 2026-10-01 至 2026-10-31（截至 2026-10-31）")
     assert at.query_params == query | {"c": "农业农村类,城乡建设类"}
 
 
@@ -371,6 +372,7 @@ def test_repeated_keys_and_custom_period(monkeypatch, demo_db, expected):
     want = expected(scope=Scope(channels=("来访", "来信")), as_of=date(2026, 11, 20),
                     start=date(2026, 3, 1), end=date(2026, 6, 30))
     assert metric_values(at) == scorecard(want)
+    assert at.caption[0].value.startswith("统计期 2026-03-01 至 2026-06-30（截至 2026-11-20）")
     assert at.query_params["from"] == "2026-03-01" and at.query_params["ch"] == "来访,来信"
 
 
