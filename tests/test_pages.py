@@ -218,6 +218,8 @@ def test_page_shows_the_data_layers_view_on_demo(monkeypatch, demo_db, page):
 def test_page_is_friendly_on_empty_db(monkeypatch, empty_db, page):
     at = open_app(monkeypatch, empty_db, page)
     assert_clean(at)
+    assert [t.value for t in at.title] == [TITLES[page]]
+    assert at.caption[0].value == "库中暂无信访事项"  # no period to describe
     if page in DATA_PAGES:
         assert any("请先导入" in info.value for info in at.info)
         assert not at.metric
