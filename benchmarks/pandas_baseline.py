@@ -16,31 +16,48 @@ values; an empty or missing list means no filter).
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from queries.config import load_config  # noqa: E402  (configuration only: targets, windows)
+# --- the spec's settings (METRICS.md; the defaults in its [brackets] and tables) -------------
+# Written here from METRICS.md on purpose, not read from queries.config: a wrong default in
+# queries/defaults.toml must make the cross-check fail, not follow it silently.
+# tests/test_spec_defaults.py checks that the shipped defaults equal these.
 
-# --- configuration (METRICS.md settings in [brackets]) --------------------------------------
-
-_CONFIG = load_config()
-_SETTINGS = _CONFIG["metrics"]
-REPEAT_WINDOW_DAYS = int(_SETTINGS["repeat_window_days"])
-SKIP_LEVELS = tuple(_SETTINGS["skip_levels"])
-COLLECTIVE_MIN = int(_SETTINGS["collective_min"])
-SATISFIED = tuple(_SETTINGS["satisfied"])
+REPEAT_WINDOW_DAYS = 365                      # [repeat_window_days]
+SKIP_LEVELS = ("市", "省", "京")              # [skip_levels]
+COLLECTIVE_MIN = 5                            # [collective_min]
+SATISFIED = ("满意", "基本满意")              # [satisfied]
 EVALUATED = SATISFIED + ("不满意",)
-ACCEPTANCE_DAYS = int(_SETTINGS.get("acceptance_days", 15))
-DUE_AFTER_ACCEPTANCE = int(_SETTINGS.get("default_due_after_acceptance_days", 60))
-DUE_AFTER_REGISTRATION = int(_SETTINGS.get("default_due_after_registration_days", 75))
-TARGETS = dict(_CONFIG["targets"])
-DEDUCTIONS = dict(_CONFIG["ranking"]["deductions"])
-GREEN = float(_CONFIG["ranking"]["green"])
-YELLOW = float(_CONFIG["ranking"]["yellow"])
+ACCEPTANCE_DAYS = 15                          # 按期受理: accepted within 15 days
+DUE_AFTER_ACCEPTANCE = 60                     # due: accepted_on + 60 days
+DUE_AFTER_REGISTRATION = 75                   # due: else registered_on + 75 days
+TARGETS = {
+    "repeat_ratio": 0.10,
+    "first_time_resolution_rate": 0.90,
+    "resolved_or_stable_rate": 0.95,
+    "satisfaction_rate": 0.95,
+    "key_person_stability": 1.0,
+    "on_time_acceptance_rate": 1.0,
+    "on_time_closure_rate": 1.0,
+    "overdue_open": 0,
+    "beijing_province_visits": 0,
+    "large_collective_city": 0,
+    "large_collective_province": 0,
+    "repeat_collective_province": 0,
+    "rebound_petitioners": 0,
+}
+DEDUCTIONS = {                                # 村(社区) ranking: points lost per event
+    "visit_jing": 2.0,
+    "visit_sheng": 1.0,
+    "visit_shi": 0.5,
+    "repeat": 0.5,
+    "collective_county_up": 1.0,
+    "overdue": 0.5,
+}
+GREEN = 95.0                                  # [green]
+YELLOW = 85.0                                 # [yellow]
 
 PROVINCE_UP = ("省", "京")
 COUNTY_UP = ("县", "市", "省", "京")
@@ -269,7 +286,8 @@ def _met(rule: str | None, value, yoy, target):
     if rule is None or value is None:
         return None
     if rule == "fall":
-        return None if yoy is None else value < yoy
+        # METRICS.md: lower than 同比, or both 0 (nothing to bring down)
+        return None if yoy is None else value < yoy or value == yoy == 0
     if rule == "le":
         return value <= target
     return value >= target

@@ -19,9 +19,9 @@ from streamlit.testing.v1 import AppTest
 
 from pages import _common as ui
 from queries import analysis, db, kpi as kpi_module, periods
-from queries.formatting import fmt_value
+from queries.formatting import fmt_change, fmt_value
 from queries.kpi import kpi, rank
-from queries.metrics import BY_ID, PUBLIC
+from queries.metrics import BY_ID, GROUPS, PUBLIC
 from queries.periods import Scope
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
@@ -34,12 +34,6 @@ def _demo(path: Path) -> Path:
     demo = pytest.importorskip("queries.demo")
     demo.build_demo(path)
     return path
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    """The demo county, read-only for the tests that use it."""
-    return _demo(tmp_path_factory.mktemp("demo") / "demo.duckdb")
 
 
 @pytest.fixture(scope="module")
@@ -87,19 +81,145 @@ def notices(at: AppTest) -> str:
 
 # --- every page, demo and empty ------------------------------------------------------------
 
+def period_caption(at: AppTest, con) -> str:
+    """The header's period line as the page must write it for the default view."""
+    result, (earliest, latest) = kpi(con), periods.data_range(con)
+    return (f"统计期 {result['from']} 至 {result['to']}（截至 {result['as_of']}）· 范围：全部"
+            f" · 数据覆盖 {earliest} 至 {latest}")
+
+
+def shown_cards(at: AppTest, con, ids: list[str]) -> None:
+    """The page's cards are exactly these metrics, with the data layer's value and 同比 text."""
+    figures = kpi(con)["metrics"]
+    want = [(BY_ID[i].name, fmt_value(BY_ID[i], figures[i]["value"]),
+             fmt_change(BY_ID[i], figures[i]["value"], figures[i]["yoy"])) for i in ids]
+    assert [(m.label, m.value, m.delta) for m in at.metric] == want
+
+
+def subheaders(at: AppTest) -> list[str]:
+    return [s.value for s in at.subheader]
+
+
+def check_overview(at, con):
+    assert subheaders(at)[:4] == list(GROUPS)
+    assert {"排名最后的 5 个村(社区)", "同比明显变化", "会议材料"} <= set(subheaders(at))
+    shown_cards(at, con, [m.id for m in PUBLIC])
+    worst = at.table[0].value
+    assert list(worst.columns) == ["名次", "乡镇(街道)", "村(社区)", "得分", "等级", "信访总量(件)", "主要扣分"]
+    assert [tuple(r) for r in worst[["名次", "村(社区)", "等级"]].itertuples(index=False)] == \
+        [(r["rank"], r["village"], r["grade"]) for r in rank(con)[-5:][::-1]]
+
+
+def check_trends(at, con):
+    shown_cards(at, con, ["cases"])  # the default metric
+    months = analysis.trend(con, Scope(), date.fromisoformat(kpi(con)["as_of"]), ["cases"], 24)
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["月份", "本期", "上年同月", "同比", "提示"]
+    assert list(table["月份"]) == list(months["month"])[::-1]  # the latest month first
+    cases = BY_ID["cases"]
+    assert list(table["本期"]) == [fmt_value(cases, v) for v in months["cases"]][::-1]
+    assert list(table["同比"]) == [fmt_change(cases, v, y, label="")
+                                   for v, y in zip(months["cases"], months["cases_yoy"])][::-1]
+
+
+def check_repeat(at, con):
+    shown_cards(at, con, ["repeat_ratio", "cases"])
+    assert subheaders(at) == ["重复信访人（已脱敏）", "重复标记不一致"]
+    people = at.dataframe[0].value
+    want = analysis.top_repeaters(con, Scope(), periods.resolve(con).current, 20, masked=True)
+    assert list(people["petitioner_name"]) == list(want["petitioner_name"])
+    assert list(people["repeats"]) == list(want["repeats"])
+    assert all("*" in name for name in people["petitioner_name"])  # masked
+
+
+def check_ranking(at, con):
+    assert subheaders(at)[:2] == ["乡镇(街道)", "村(社区)排名"]
+    rows = rank(con)
+    townships, villages = at.dataframe[0].value, at.dataframe[1].value
+    assert list(villages.columns[:6]) == ["rank", "township", "village", "score", "grade", "detail"]
+    assert [tuple(r) for r in villages[["rank", "township", "village", "score", "grade"]].itertuples(index=False)] \
+        == [(r["rank"], r["township"], r["village"], r["score"], r["grade"]) for r in rows]
+    per_township = {}
+    for r in rows:  # every village's cases add up to its township's
+        per_township[r["township"]] = per_township.get(r["township"], 0) + r["cases"]
+    assert dict(zip(townships["township"], townships["cases"])) == per_township
+
+
+FIVE_NOT = [m.id for m in PUBLIC if m.group == "五不"]
+HUNDRED = [m.id for m in PUBLIC if m.group == "三个100%"]
+
+
+def check_skip_level(at, con):
+    shown_cards(at, con, FIVE_NOT)
+    assert subheaders(at) == ["五不", "越级上访人次（按登记层级，按月）", "集体访（按人数）", "重大活动保障期",
+                              "个人极端事件与负面炒作"]
+    events = at.dataframe[0].value
+    assert list(events["活动"]) == ["春节及全国两会", "国庆假期"]  # the configured windows
+
+
+def check_handling(at, con):
+    shown_cards(at, con, HUNDRED)
+    assert subheaders(at) == ["三个100%", "超期未办结", "包案领导", "三个清单"]
+    overdue = at.dataframe[0].value
+    assert len(overdue) == kpi(con)["metrics"]["overdue_open"]["value"]  # the list is the card's count
+    assert "days_overdue" in overdue.columns and (overdue["days_overdue"] > 0).all()
+
+
+def check_data_import(at, con):
+    assert subheaders(at) == ["导入记录"]
+    history = at.dataframe[0].value
+    assert list(history.columns[:8]) == ["导入时间", "文件", "读取", "新增", "更新", "拒收", "跳过", "警告"]
+    (loaded,) = con.execute("SELECT count(*) FROM cases").fetchone()
+    assert history["新增"].sum() >= loaded > 0  # every case came in through a recorded import
+    assert not at.metric
+
+
+def check_caliber(at, con):
+    assert subheaders(at)[:5] == ["通用规则", *GROUPS]
+    metric_tables = [t.value for t in at.table if "指标" in t.value.columns]
+    assert {name for t in metric_tables for name in t["指标"]} >= {m.name for m in PUBLIC}
+    rules = " ".join(m.value for m in at.markdown)
+    for text in ("此前\n  365 天内", "登记层级为 市、省、京", "人数 ≥ 5 人", "受理日 + 60 天", "登记日 + 75 天",
+                 "15 日内受理", "满意：满意、基本满意", "**绿** ≥ 95 分", "**黄** ≥ 85 分"):
+        assert text in rules, text
+    deductions = next(t.value for t in at.table if "扣分项" in t.value.columns)
+    assert [p.split(" ")[1] for p in deductions["每项扣分"]] == ["2", "1", "0.5", "0.5", "1", "0.5"]
+
+
+def check_audit(at, con):
+    assert any("暂无记录" in i.value for i in at.info)  # nobody has unmasked anything on the demo
+    assert not at.dataframe
+
+
+CHECKS = {"overview": check_overview, "trends": check_trends, "repeat": check_repeat, "ranking": check_ranking,
+          "skip_level": check_skip_level, "handling": check_handling, "data_import": check_data_import,
+          "caliber": check_caliber, "audit": check_audit}
+TITLES = {"overview": "总览", "trends": "趋势", "repeat": "重复信访", "ranking": "村居排名",
+          "skip_level": "越级与集体访", "handling": "办理与包案", "data_import": "数据导入", "caliber": "口径说明",
+          "audit": "审计日志"}
+
+
 @pytest.mark.parametrize("page", PAGES)
-def test_page_renders_on_demo(monkeypatch, demo_db, page):
+def test_page_shows_the_data_layers_view_on_demo(monkeypatch, demo_db, page):
+    """Each page's title, period line, headings, table columns and figures, against the data
+    layer (kpi, rank, analysis) for the same default view."""
     at = open_app(monkeypatch, demo_db, page)
     assert_clean(at)
-    assert at.title or at.markdown  # a page title was drawn
-    if page in DATA_PAGES:
-        assert at.metric or at.dataframe or at.get("plotly_chart")
+    assert [t.value for t in at.title] == [TITLES[page]]
+    con = db.open_reader(demo_db)
+    try:
+        assert at.caption[0].value == period_caption(at, con)
+        CHECKS[page](at, con)
+    finally:
+        con.close()
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_page_is_friendly_on_empty_db(monkeypatch, empty_db, page):
     at = open_app(monkeypatch, empty_db, page)
     assert_clean(at)
+    assert [t.value for t in at.title] == [TITLES[page]]
+    assert at.caption[0].value == "库中暂无信访事项"  # no period to describe
     if page in DATA_PAGES:
         assert any("请先导入" in info.value for info in at.info)
         assert not at.metric
@@ -243,6 +363,7 @@ def test_url_reproduces_a_view(monkeypatch, demo_db, expected):
     want = expected(scope=Scope(townships=("柳河镇",), categories=("农业农村类", "城乡建设类")),
                     as_of=date(2026, 10, 31), start=date(2026, 10, 1), end=date(2026, 10, 31))
     assert metric_values(at) == scorecard(want)
+    assert at.caption[0].value.startswith("统计期 2026-10-01 至 2026-10-31（截至 2026-10-31）")
     assert at.query_params == query | {"c": "农业农村类,城乡建设类"}
 
 
@@ -253,6 +374,7 @@ def test_repeated_keys_and_custom_period(monkeypatch, demo_db, expected):
     want = expected(scope=Scope(channels=("来访", "来信")), as_of=date(2026, 11, 20),
                     start=date(2026, 3, 1), end=date(2026, 6, 30))
     assert metric_values(at) == scorecard(want)
+    assert at.caption[0].value.startswith("统计期 2026-03-01 至 2026-06-30（截至 2026-11-20）")
     assert at.query_params["from"] == "2026-03-01" and at.query_params["ch"] == "来访,来信"
 
 
