@@ -9,8 +9,9 @@ temporary folder (what a fresh clone has: no `data/xinfang.duckdb` yet):
 3. a restart: the server starts again on the database of 2 (nothing imported, nothing cached).
 
 For each, the seconds from the request to the first drawn element of the page (the title or the
-first-start notice) and to every metric card with its value. The machine's load average is
-printed alongside: on a shared machine the figures move with it.
+first-start notice) and to every metric card with its value, and the CPU seconds the server
+spent meanwhile (what a quiet machine would take, roughly, for the server's part). The
+machine's load average is printed alongside: on a shared machine the wall times move with it.
 
     python benchmarks/bench_first_start.py            # figures on stdout
 """
@@ -56,14 +57,24 @@ def quick_start_demo(path: Path) -> float:
     return time.perf_counter() - start
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (Linux): unlike wall time, hardly
+    moved by other work on the machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def load() -> str:
     return "load average " + " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
 def report(label: str, path: Path, log: Path) -> None:
     with serve(path, log) as app:
+        before = cpu_seconds(app.process.pid)
         frame, cards = first_visit(app.url)
-    print(f"{label:<46} page frame {frame:5.2f} s   总览 drawn {cards:5.2f} s   ({load()})", flush=True)
+        cpu = cpu_seconds(app.process.pid) - before
+    print(f"{label:<46} page frame {frame:5.2f} s   总览 drawn {cards:5.2f} s   server CPU {cpu:5.2f} s"
+          f"   ({load()})", flush=True)
 
 
 def main() -> None:
