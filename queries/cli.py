@@ -119,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("demo", help="生成演示数据库")
     p.add_argument("--db", type=Path, default=DEFAULT_DB)
     p.add_argument("--remove", action="store_true", help="删除演示数据（演示案件及其导入记录），保留其他数据")
+    p.add_argument("--if-missing", action="store_true",
+                   help="数据库已存在时不做任何事（安装后、首次启动看板前生成演示数据）")
     p.add_argument("--json", action="store_true")
     return parser
 
@@ -308,6 +310,11 @@ def _run(args) -> int:
         with writing(args.db) as con:
             removed = remove_demo(con)
         _emit({"removed": removed}, args.json, f"已删除演示数据 {removed} 件及其导入记录。")
+        return 0
+    if args.command == "demo" and args.if_missing and args.db.exists():
+        # Quick start runs this before every `streamlit run`: an existing database (the demo, or
+        # the office's own data after `demo --remove`) is left as it is.
+        _emit({"skipped": str(args.db)}, args.json, f"数据库已存在，未生成演示数据：{args.db}")
         return 0
     if args.command == "demo":
         from .demo import build_demo

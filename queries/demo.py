@@ -29,14 +29,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-import xlsxwriter
-
 from . import demo_texts
-from .accountability.demo_receptions import LEDGER_FILE as RECEPTION_LEDGER_FILE
-from .accountability.demo_receptions import ROSTER_FILE as RECEPTION_ROSTER_FILE
-from .accountability.demo_receptions import write_reception_demo
 from .db import writing
-from .importer import import_files
+
+# The writers (xlsxwriter), the importer and the 接访 demo are imported where they are used:
+# every page asks `has_demo` for its banner, and 总览's first draw must not wait for them.
 
 SEED = 20261120
 START = date(2024, 1, 1)             # the first day with cases
@@ -482,6 +479,7 @@ class _Ledger:
     """The hand-kept Excel ledger: one sheet per year, as typed by several clerks."""
 
     def __init__(self, path: Path, rng: random.Random):
+        import xlsxwriter
         self.rng = rng
         self.book = xlsxwriter.Workbook(str(path))
         self.book.set_properties({"title": "东安县信访事项登记台账", "author": "东安县信访局",
@@ -686,6 +684,8 @@ def build_demo(db_path: str | Path, exports_dir: str | Path | None = None) -> di
     Building again into the same database re-imports the same files (cases are upserted, so
     nothing doubles); a database holding other data is refused rather than mixed with the demo.
     """
+    from .accountability.demo_receptions import write_reception_demo
+    from .importer import import_files
     db_path = Path(db_path)
     with writing(db_path) as con:
         foreign = con.execute("SELECT count(*) FROM cases WHERE NOT coalesce(list_contains(?, source_file), false)",
@@ -711,6 +711,8 @@ def has_demo(con) -> bool:
 def remove_demo(con) -> int:
     """Delete the demo cases and the demo's import records (refused rows, warnings, history)
     in one transaction; returns how many cases were removed."""
+    from .accountability.demo_receptions import LEDGER_FILE as RECEPTION_LEDGER_FILE
+    from .accountability.demo_receptions import ROSTER_FILE as RECEPTION_ROSTER_FILE
     from .db import cursor, refresh_facts, sql
     cur, files = cursor(con), list(DEMO_FILES)
     ledgers = [RECEPTION_LEDGER_FILE, RECEPTION_ROSTER_FILE]
