@@ -711,7 +711,8 @@ def has_demo(con) -> bool:
 def remove_demo(con) -> int:
     """Delete the demo cases and the demo's import records (refused rows, warnings, history)
     in one transaction; returns how many cases were removed."""
-    from .db import cursor, refresh_facts, sql
+    from .db import cursor, refresh_facts
+    from .research.terms import forget_removed_cases
     cur, files = cursor(con), list(DEMO_FILES)
     ledgers = [RECEPTION_LEDGER_FILE, RECEPTION_ROSTER_FILE]
     cur.execute("BEGIN TRANSACTION")
@@ -722,9 +723,7 @@ def remove_demo(con) -> int:
             cur.execute(f"DELETE FROM {table} WHERE list_contains(?, {column})", [files + ledgers])
         for table in ("receptions", "duty_roster"):
             cur.execute(f"DELETE FROM {table} WHERE list_contains(?, source_file)", [ledgers])
-        for table in ("case_terms", "case_groups"):   # the 研判 index of the removed cases
-            cur.execute(f"DELETE FROM {table} WHERE case_id NOT IN (SELECT case_id FROM cases)")
-        cur.execute(sql("research/term_df"))
+        forget_removed_cases(cur)   # the 研判 index of the removed cases
         refresh_facts(cur)
         cur.execute("COMMIT")
     except Exception:
