@@ -123,7 +123,7 @@ def extraction(path: Path, texts: list[str]) -> None:
     con = connect(path)
     cut = terms_for(con).jieba
     started = time.perf_counter()
-    for text in dict.fromkeys(texts):   # the segmenter alone, each distinct text once (as term_rows does)
+    for text in dict.fromkeys(texts):   # the segmenter alone, each distinct text once (as refresh_terms does)
         cut.cut(text, False)
     floor = time.perf_counter() - started
     con.execute("BEGIN TRANSACTION")
@@ -131,12 +131,14 @@ def extraction(path: Path, texts: list[str]) -> None:
     count = refresh_terms(con)   # every case, as an import of this many new cases
     elapsed = time.perf_counter() - started
     con.execute("COMMIT")
-    stored = con.execute("SELECT count(*), count(DISTINCT term) FROM case_terms").fetchone()
+    stored = con.execute("SELECT (SELECT count(*) FROM case_terms), count(*), count(DISTINCT term) "
+                         "FROM text_terms").fetchone()
     con.execute("CHECKPOINT")
     con.close()
     print(f"term extraction at import: {count:,} cases in {elapsed:.1f} s = {count / elapsed:,.0f} cases/s "
           f"(goal {GOAL_RATE:,}/s; rjieba alone on the distinct texts: {len(set(texts)) / floor:,.0f} texts/s, "
-          f"{floor:.1f} s); {stored[0]:,} case_terms rows, {stored[1]:,} distinct terms")
+          f"{floor:.1f} s); {stored[0]:,} (case, term) pairs stored as {stored[1]:,} text_terms rows, "
+          f"{stored[2]:,} distinct terms")
 
 
 def queries(path: Path) -> None:
