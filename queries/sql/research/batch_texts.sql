@@ -4,4 +4,3 @@ SELECT s.summary, t.text_id
 FROM (SELECT DISTINCT summary FROM cases
       WHERE summary IS NOT NULL AND ($batch::VARCHAR IS NULL OR import_batch = $batch::VARCHAR)) s
 LEFT JOIN term_texts t USING (summary)
-ORDER BY s.summary
