@@ -1,4 +1,4 @@
-"""Terms of each case's 信访事由, computed once at import into `case_terms`.
+"""Terms of each case's 信访事由, computed once at import (term_texts, text_terms, case_texts).
 
 The segmenter is rjieba (jieba-rs): the same dictionary and output as jieba on our texts, about
 ten times faster (benchmarks/bench_topics.py). Its dictionary gets the configured 信访 terms, the
