@@ -713,7 +713,8 @@ def remove_demo(con) -> int:
     in one transaction; returns how many cases were removed."""
     from .accountability.demo_receptions import LEDGER_FILE as RECEPTION_LEDGER_FILE
     from .accountability.demo_receptions import ROSTER_FILE as RECEPTION_ROSTER_FILE
-    from .db import cursor, refresh_facts, sql
+    from .db import cursor, refresh_facts
+    from .research.terms import forget_removed_cases
     cur, files = cursor(con), list(DEMO_FILES)
     ledgers = [RECEPTION_LEDGER_FILE, RECEPTION_ROSTER_FILE]
     cur.execute("BEGIN TRANSACTION")
@@ -724,9 +725,7 @@ def remove_demo(con) -> int:
             cur.execute(f"DELETE FROM {table} WHERE list_contains(?, {column})", [files + ledgers])
         for table in ("receptions", "duty_roster"):
             cur.execute(f"DELETE FROM {table} WHERE list_contains(?, source_file)", [ledgers])
-        for table in ("case_terms", "case_groups"):   # the 研判 index of the removed cases
-            cur.execute(f"DELETE FROM {table} WHERE case_id NOT IN (SELECT case_id FROM cases)")
-        cur.execute(sql("research/term_df"))
+        forget_removed_cases(cur)   # the 研判 index of the removed cases
         refresh_facts(cur)
         cur.execute("COMMIT")
     except Exception:

@@ -134,20 +134,28 @@ CREATE TABLE IF NOT EXISTS duty_roster (
     PRIMARY KEY (duty_on, township)
 );
 
--- 研判 (queries/research/terms.py): each case's terms of its 信访事由 and its 诉求群体, computed at
--- import; term_df (document frequencies) is rebuilt from case_terms after each import.
-CREATE TABLE IF NOT EXISTS case_terms (
+-- 研判 (queries/research/terms.py): each distinct 信访事由 is segmented once, however many cases
+-- carry it (term_texts, text_terms); a case records the id of its text with its date and scope
+-- columns (case_texts), so counting terms for a scope and period counts cases per text and needs
+-- no join with the cases. The view case_terms (one row per case and term) is created by
+-- terms.py. term_df (document frequencies) is recounted after each import.
+CREATE TABLE IF NOT EXISTS term_texts (text_id INTEGER NOT NULL, summary VARCHAR NOT NULL, doc_len INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS text_terms (
+    text_id INTEGER NOT NULL,
+    term    VARCHAR NOT NULL,
+    tf      INTEGER NOT NULL,   -- occurrences in the text
+    doc_len INTEGER NOT NULL    -- all term occurrences of the text (BM25's length)
+);
+CREATE TABLE IF NOT EXISTS case_texts (
     case_id       VARCHAR NOT NULL,
+    text_id       INTEGER NOT NULL,
     registered_on DATE NOT NULL,
     township      VARCHAR,            -- the case's scope columns, copied so that counting terms
     village       VARCHAR,            -- for a scope and period needs no join with the cases
     category      VARCHAR,
-    channel       VARCHAR,
-    term          VARCHAR NOT NULL,
-    tf            INTEGER NOT NULL,   -- occurrences in the text
-    doc_len       INTEGER NOT NULL    -- all term occurrences of the text (BM25's length)
+    channel       VARCHAR
 );
-CREATE TABLE IF NOT EXISTS case_groups (   -- with the case's date and scope columns, like case_terms
+CREATE TABLE IF NOT EXISTS case_groups (   -- with the case's date and scope columns, like case_texts
     case_id VARCHAR NOT NULL, grp VARCHAR NOT NULL, registered_on DATE NOT NULL,
     township VARCHAR, village VARCHAR, category VARCHAR, channel VARCHAR
 );

@@ -1,5 +1,7 @@
--- Store the 诉求群体 of a batch: `new_groups` (position, grp) and `batch_cases` are registered by
--- queries/research/terms.py (a case is in a group when its 信访事由 contains one of its words).
+-- Store the 诉求群体 of a batch's cases: `new_groups` (text_id, grp: the groups of each of the
+-- batch's distinct texts) is registered by queries/research/terms.py.
 INSERT INTO case_groups BY NAME
 SELECT c.case_id, g.grp, c.registered_on, c.township, c.village, c.category, c.channel
-FROM new_groups g JOIN batch_cases c ON c.position = g.position
+FROM case_texts c JOIN new_groups g USING (text_id)
+WHERE $batch::VARCHAR IS NULL
+   OR c.case_id IN (SELECT case_id FROM cases WHERE import_batch = $batch::VARCHAR)

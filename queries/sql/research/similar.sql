@@ -1,10 +1,15 @@
 -- 相似来访: the earlier cases (registered on or before the case, in the places of the scope)
--- that share terms with case $case_id, scored by BM25 (k1 = $k1, b = $b) over case_terms and
--- divided by the case's score against itself, so 1 means "says the same" (capped at 1).
-WITH query_terms AS (
-    SELECT term, tf, doc_len, registered_on FROM case_terms WHERE case_id = $case_id
-), corpus AS (
-    SELECT count(*)::DOUBLE AS n, (SELECT sum(tf) FROM case_terms)::DOUBLE / greatest(count(*), 1) AS avgdl
+-- that share terms with case $case_id, scored by BM25 (k1 = $k1, b = $b) and divided by the
+-- case's score against itself, so 1 means "says the same" (capped at 1). A score depends on the
+-- text only: each distinct text sharing a term is scored once, then given to the cases carrying it.
+WITH query_case AS (
+    SELECT text_id, registered_on FROM case_texts WHERE case_id = $case_id
+), query_terms AS (
+    SELECT t.term, t.tf, t.doc_len, q.registered_on FROM query_case q JOIN text_terms t USING (text_id)
+), corpus AS (   -- avgdl: all term occurrences of all cases per case
+    SELECT count(*)::DOUBLE AS n,
+           (SELECT sum(x.doc_len) FROM case_texts c JOIN term_texts x USING (text_id))::DOUBLE
+               / greatest(count(*), 1) AS avgdl
     FROM cases
 ), weights AS (
     SELECT q.term, q.tf, q.doc_len, q.registered_on,
@@ -12,18 +17,17 @@ WITH query_terms AS (
     FROM query_terms q JOIN term_df d USING (term), corpus c
 ), self AS (
     SELECT sum(idf * tf * ($k1 + 1) / (tf + $k1 * (1 - $b + $b * doc_len / avgdl))) AS score FROM weights
-), scored AS (
-    SELECT t.case_id,
-           sum(w.idf * t.tf * ($k1 + 1) / (t.tf + $k1 * (1 - $b + $b * t.doc_len / w.avgdl))) AS score,
-           any_value(t.registered_on) AS registered_on
-    FROM case_terms t JOIN weights w USING (term)
-    WHERE t.case_id <> $case_id AND t.registered_on <= w.registered_on
-      AND in_places(t.township, t.village, $townships::VARCHAR[], $villages::VARCHAR[])
-    GROUP BY t.case_id
+), text_scores AS (
+    SELECT t.text_id,
+           sum(w.idf * t.tf * ($k1 + 1) / (t.tf + $k1 * (1 - $b + $b * t.doc_len / w.avgdl))) AS score
+    FROM text_terms t JOIN weights w USING (term)
+    GROUP BY t.text_id
 ), best AS (   -- the top cases first: only they are joined with their details
-    SELECT s.case_id, least(s.score / self.score, 1.0) AS score, s.registered_on
-    FROM scored s, self
-    ORDER BY score DESC, s.registered_on DESC, s.case_id
+    SELECT c.case_id, least(s.score / self.score, 1.0) AS score, c.registered_on
+    FROM case_texts c JOIN text_scores s USING (text_id), query_case q, self
+    WHERE c.case_id <> $case_id AND c.registered_on <= q.registered_on
+      AND in_places(c.township, c.village, $townships::VARCHAR[], $villages::VARCHAR[])
+    ORDER BY score DESC, c.registered_on DESC, c.case_id
     LIMIT $top
 )
 SELECT c.case_id, c.registered_on, c.township, c.village, c.category, c.summary, c.handling,
