@@ -3,7 +3,8 @@ presentation mode), their state in the session, and the URL that mirrors it.
 
 This is the ONE place that reads or writes `st.query_params`. The session state is the truth
 after the first run of a session; the URL mirrors it on every run (Streamlit clears query
-parameters on page switches, so we write them back each time).
+parameters on page switches, so we write them back each time). What a link's parameters mean,
+and which are refused, is `queries.url_state` (plain functions, tested without Streamlit).
 """
 from __future__ import annotations
 
@@ -14,23 +15,17 @@ import pandas as pd
 import streamlit as st
 
 from pages._data import View, choice_values, data_range, data_version, filter_options
+from queries import url_state
 from queries.access import User, restrict
 from queries.config import load_config
-from queries.escaping import markdown_text as md_escape
 from queries.periods import DEFAULT_PRESET, PRESETS, Scope, preset_dates
 from queries.units import unit_name
+from queries.url_state import (EARLIEST_INPUT, P_CATS, P_CHANNELS, P_GROUPS, P_PRESENT, P_TOWNS, P_UNITS,
+                               P_VILLAGES, SCOPE_FIELDS, ViewState, shown)
 
-EARLIEST_INPUT = date(2000, 1, 1)   # lower bound of the date inputs
-# Short query-parameter keys of the global view.
-P_PRESET, P_ASOF, P_FROM, P_TO = "p", "asof", "from", "to"
-P_TOWNS, P_VILLAGES, P_CATS, P_CHANNELS, P_PRESENT = "t", "v", "c", "ch", "present"
-P_UNITS = "u"   # 责任单位 (ACCOUNTABILITY.md §1)
-P_GROUPS = "gr"   # 诉求群体 ([topics.groups])
+# The sidebar widget of each list parameter.
 LIST_KEYS = {P_TOWNS: "f_town", P_VILLAGES: "f_vil", P_CATS: "f_cat", P_CHANNELS: "f_chan", P_UNITS: "f_unit",
              P_GROUPS: "f_grp"}
-LIST_LABELS = {P_TOWNS: "乡镇(街道)", P_VILLAGES: "村(社区)", P_CATS: "问题分类", P_CHANNELS: "信访形式",
-               P_UNITS: "责任单位", P_GROUPS: "诉求群体"}
-MAX_SHOWN = 30  # characters of a rejected URL value quoted back in a notice
 
 
 def _filter_choices(options: pd.DataFrame, townships: list[str] | None = None) -> dict[str, list[str]]:
@@ -45,68 +40,21 @@ def _filter_choices(options: pd.DataFrame, townships: list[str] | None = None) -
     }
 
 
-def _url_values(key: str) -> list[str]:
-    """A list parameter, given as repeated keys or comma-joined (or both)."""
-    return [part.strip() for value in st.query_params.get_all(key) for part in value.split(",")
-            if part.strip()]
-
-
-def _shown(value: str) -> str:
-    """A rejected URL value quoted back: shortened, and inert as Markdown."""
-    return md_escape(value if len(value) <= MAX_SHOWN else value[:MAX_SHOWN] + "…")
-
-
-def _url_date(key: str, low: date, high: date, notices: list[str]) -> date | None:
-    raw = st.query_params.get(key)
-    if raw is None:
-        return None
-    try:
-        value = date.fromisoformat(raw.strip())
-    except ValueError:
-        notices.append(f"日期“{_shown(raw)}”无法识别（应为 YYYY-MM-DD）")
-        return None
-    if not low <= value <= high:
-        notices.append(f"日期 {value} 超出可选范围（{low} 至 {high}）")
-        return None
-    return value
-
-
 def _init_from_url(options: pd.DataFrame, latest: date | None) -> None:
     """First run of a session: the URL's view, where valid, becomes the widget state."""
-    state, notices = st.session_state, []
-    high = max(latest or date.today(), date.today())
-    preset = st.query_params.get(P_PRESET)
-    if preset is not None and preset not in PRESETS:
-        notices.append(f"统计期“{_shown(preset)}”无效")
-        preset = None
-    as_of = _url_date(P_ASOF, EARLIEST_INPUT, high, notices)
-    state["f_asof"] = as_of or latest or date.today()
-    state["f_period"] = preset or DEFAULT_PRESET
-    if state["f_period"] == "custom":
-        start = _url_date(P_FROM, EARLIEST_INPUT, high, notices)
-        end = _url_date(P_TO, EARLIEST_INPUT, high, notices)
-        if start and end:
-            state["f_from"], state["f_to"] = start, end
-        else:
-            notices.append("自定义统计期缺少有效的起止日期，已改用本年")
-            state["f_period"] = DEFAULT_PRESET
-    towns = _url_values(P_TOWNS)
-    choices = _filter_choices(options)
-    valid_towns = [t for t in towns if t in choices[P_TOWNS]]
-    choices = _filter_choices(options, valid_towns or None)
+    state, today = st.session_state, date.today()
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    wanted, notices = url_state.parse(params, lambda towns: _filter_choices(options, towns),
+                                      max(latest or today, today))
+    state["f_asof"] = wanted.as_of or latest or today
+    state["f_period"] = wanted.preset
+    if wanted.preset == "custom":
+        state["f_from"], state["f_to"] = wanted.start, wanted.end
     for key, widget_key in LIST_KEYS.items():
-        wanted = _url_values(key)
-        valid = [v for v in dict.fromkeys(wanted) if v in choices[key]]
-        bad = [v for v in wanted if v not in choices[key]]
-        if bad:
-            notices.append(f"{LIST_LABELS[key]}“{'、'.join(_shown(b) for b in bad[:3])}”不在可选范围内")
-        state[widget_key] = valid
-    present = st.query_params.get(P_PRESENT)
-    if present not in (None, "0", "1"):
-        notices.append(f"演示模式参数“{_shown(present)}”无效")
-    state["f_present"] = present == "1"
+        state[widget_key] = list(getattr(wanted.scope, SCOPE_FIELDS[key]))
+    state["f_present"] = wanted.present
     state["_asof_default"] = latest
-    state["_url_snapshot"] = {k: st.query_params.get_all(k) for k in st.query_params}
+    state["_url_snapshot"] = params
     state["_notices"] = notices
 
 
@@ -212,17 +160,7 @@ def unmasked_key(view: View) -> tuple:
 # --- the URL -------------------------------------------------------------------------------
 
 def view_params(view: View) -> dict[str, str]:
-    params = {P_PRESET: view.preset, P_ASOF: view.as_of.isoformat()}
-    if view.preset == "custom":
-        params[P_FROM], params[P_TO] = view.start.isoformat(), view.end.isoformat()
-    for key, values in zip((P_TOWNS, P_VILLAGES, P_CATS, P_CHANNELS, P_UNITS, P_GROUPS),
-                           (view.scope.townships, view.scope.villages, view.scope.categories,
-                            view.scope.channels, view.scope.units, view.scope.groups)):
-        if values:
-            params[key] = ",".join(values)
-    if view.present:
-        params[P_PRESENT] = "1"
-    return params
+    return url_state.encode(ViewState(view.preset, view.as_of, view.start, view.end, view.scope, view.present))
 
 
 def page_params() -> dict[str, str]:
@@ -255,7 +193,7 @@ def page_choice(param: str, options: list, default, label: str, widget=None, **k
         wanted = (st.session_state.get("_url_snapshot", {}).get(param) or [None])[-1]
         by_text = {str(option): option for option in options}
         if wanted is not None and wanted not in by_text:
-            st.caption(f"⚠️ 链接中的“{_shown(wanted)}”不是可选项，已忽略。")
+            st.caption(f"⚠️ 链接中的“{shown(wanted)}”不是可选项，已忽略。")
         st.session_state[key] = by_text.get(wanted, default if default in options else options[0])
     elif st.session_state[key] not in options:
         st.session_state[key] = default if default in options else options[0]
