@@ -104,7 +104,7 @@ def choices(db: Path) -> tuple[list[str], list[str]]:
 # --- one session ----------------------------------------------------------------------------
 # A session is a Chromium page (the real frontend: click, then wait until drawn) or a websocket
 # client (b.SocketSession: send the rerun, wait for the end of the run). Both change the same
-# sidebar widgets, keyed as in pages/_common.py.
+# sidebar widgets, keyed as in pages/_state.py.
 
 WIDGET_LABELS = {"f_town": TOWNSHIP, "f_cat": CATEGORY}
 LOST_CLICKS = [0]   # option clicks of the pages that were lost and repeated (see _browser.pick)

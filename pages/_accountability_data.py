@@ -1,5 +1,5 @@
 """Cached calls into queries.accountability for the 责任落实 page (keyed on the data version,
-like pages._common's)."""
+like pages._data's)."""
 from __future__ import annotations
 
 import tempfile
@@ -13,34 +13,34 @@ from queries.accountability import duty as duty_module, entry, figures
 from queries.accountability.publish import write_roster
 from queries.periods import Scope
 
-from pages import _common as ui
+from pages._data import connection
 
 _cache = st.cache_data(show_spinner=False, max_entries=128)
 
 
 @_cache
 def _units(version: tuple, scope: Scope, as_of: date, start: date, end: date) -> list[dict]:
-    return figures.units(ui.connection(version), scope, as_of, start, end)
+    return figures.units(connection(version), scope, as_of, start, end)
 
 
 @_cache
 def _leaders(version: tuple, scope: Scope, as_of: date, start: date, end: date) -> list[dict]:
-    return figures.leaders(ui.connection(version), scope, as_of, start, end)
+    return figures.leaders(connection(version), scope, as_of, start, end)
 
 
 @_cache
 def _handed(version: tuple, scope: Scope, as_of: date, start: date, end: date) -> list[dict]:
-    return figures.handed(ui.connection(version), scope, as_of, start, end)
+    return figures.handed(connection(version), scope, as_of, start, end)
 
 
 @_cache
 def _duty(version: tuple, township: str | None, as_of: date, start: date, end: date) -> dict:
-    return duty_module.duty(ui.connection(version), township, as_of, start, end)
+    return duty_module.duty(connection(version), township, as_of, start, end)
 
 
 @_cache
 def _roster_file(version: tuple, township: str | None, start: date, end: date, suffix: str) -> bytes:
-    days, _ = duty_module.roster(ui.connection(version), township, start, end)
+    days, _ = duty_module.roster(connection(version), township, start, end)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"roster{suffix}"
         write_roster(days, path, township)
@@ -72,4 +72,4 @@ def roster_file(view, township: str | None, suffix: str) -> bytes:
 
 def records(view) -> pd.DataFrame:
     period = view.period
-    return entry.reception_records(ui.connection(view.version), view.scope, period.start, period.end)
+    return entry.reception_records(connection(view.version), view.scope, period.start, period.end)

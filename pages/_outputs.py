@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages import _common as ui
+from pages._data import View, connection
 from queries.report import ReportRequest, write_report
 
 _MIME = "application/vnd.openxmlformats-officedocument."
@@ -23,7 +23,7 @@ _BUILT = "_meeting_outputs"   # session state: output key -> (view key, file byt
 _log = logging.getLogger(__name__)
 
 
-def file_name(stem: str, fmt: str, view: ui.View) -> str:
+def file_name(stem: str, fmt: str, view: View) -> str:
     """信访工作联席会议_2026-01-01至2026-11-20.pptx: the period the file describes."""
     period = view.period
     return f"{stem}_{period.start}至{period.end}.{fmt}"
@@ -32,11 +32,11 @@ def file_name(stem: str, fmt: str, view: ui.View) -> str:
 def build(fmt: str, request: ReportRequest, version: tuple) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"output.{fmt}"
-        write_report(ui.connection(version), fmt, path, request)   # masked: the default
+        write_report(connection(version), fmt, path, request)   # masked: the default
         return path.read_bytes()
 
 
-def meeting_downloads(view: ui.View) -> None:
+def meeting_downloads(view: View) -> None:
     """One button per output: 生成 builds it for this view, then 下载 offers it. A file built
     for another view or an older database is not offered."""
     request = ReportRequest(view.scope, view.as_of, view.start, view.end)

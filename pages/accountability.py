@@ -9,7 +9,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from pages import _common as ui
+from pages._data import View, writing
+from pages._frame import require_data, start_page
+from pages._state import page_choice
+from pages._widgets import show_table
 from queries.accountability.duty import DutyError
 from queries.accountability.entry import EntryRefused, save_reception
 from queries.accountability.figures import HANDLING_METRICS, STATUSES, status_counts
@@ -34,39 +37,39 @@ HANDED_LABELS = {"held_on": "交办日期", "leader": "交办领导", "kind": "�
 KINDS = ("接访", "约访", "下访", "调度")
 
 
-def units_section(view: ui.View) -> None:
+def units_section(view: View) -> None:
     st.subheader("责任单位办理情况")
     rows = data.units(view)
     late = [r["unit"] for r in rows if r["overdue_open"] or (r["on_time_acceptance_rate"] or 1) < 1]
     st.caption("按超期未办结件数、按期办结率从差到好排列；交办件为本期县级领导接访交办、属该单位的事项。"
                + (f" 有超期或逾期受理的单位 {len(late)} 个。" if late else ""))
     frame = pd.DataFrame(rows, columns=UNIT_COLUMNS)
-    ui.show_table(frame, view, UNIT_COLUMNS, labels=UNIT_LABELS)
+    show_table(frame, view, UNIT_COLUMNS, labels=UNIT_LABELS)
     if not rows or view.present:
         return
-    unit = ui.page_choice("unit", [r["unit"] for r in rows], rows[0]["unit"], "查看单位的事项")
+    unit = page_choice("unit", [r["unit"] for r in rows], rows[0]["unit"], "查看单位的事项")
     scope = replace(view.scope, units=(unit,))
     overdue, cases = view.case_list("overdue", scope), view.case_list("period_cases", scope)
     st.caption(f"{unit}：本期登记 {len(cases)} 件，超期未办结 {len(overdue)} 件（个人信息已脱敏）。")
-    ui.show_table(pd.concat([overdue, cases]).drop_duplicates("case_id"), view,
+    show_table(pd.concat([overdue, cases]).drop_duplicates("case_id"), view,
                   ["case_id", "registered_on", "township", "village", "category", "summary", "case_leader",
                    "accepted_on", "due", "closed_on", "resolution"], height=320)
 
 
-def leaders_section(view: ui.View) -> None:
+def leaders_section(view: View) -> None:
     st.subheader("县级领导接访情况")
     rows = data.leaders(view)
     if not rows:
         st.caption("本期没有接访、约访、下访或调度记录。")
         return
-    ui.show_table(pd.DataFrame(rows), view, list(LEADER_LABELS), labels=LEADER_LABELS)
+    show_table(pd.DataFrame(rows), view, list(LEADER_LABELS), labels=LEADER_LABELS)
     if not view.present:
         with st.expander("按县里通报的格式", expanded=False):
             for row in rows:
                 st.markdown(f"**{row['leader']}**：{leader_sentence(row)}。")
 
 
-def handed_section(view: ui.View) -> None:
+def handed_section(view: View) -> None:
     st.subheader("交办件办理进度")
     rows = data.handed(view)
     counts = status_counts(rows)
@@ -80,19 +83,19 @@ def handed_section(view: ui.View) -> None:
     left, right = st.columns(2)
     with left:
         st.caption("按交办领导")
-        ui.show_table(by_leader, view, labels={"leader": "交办领导"})
+        show_table(by_leader, view, labels={"leader": "交办领导"})
     with right:
         st.caption("按责任单位（未入库的不计）")
         by_unit = frame.dropna(subset=["unit"]).groupby("unit")["status"].value_counts().unstack(
             fill_value=0).reindex(columns=list(STATUSES[:3]), fill_value=0).reset_index()
-        ui.show_table(by_unit, view, labels={"unit": "责任单位"})
+        show_table(by_unit, view, labels={"unit": "责任单位"})
     if view.present:
         return
-    status = ui.page_choice("status", ["全部", *STATUSES], "全部", "办理状态", widget=st.segmented_control)
+    status = page_choice("status", ["全部", *STATUSES], "全部", "办理状态", widget=st.segmented_control)
     shown = frame if status in (None, "全部") else frame[frame["status"] == status]
-    ui.show_table(shown, view, ["case_id", "held_on", "leader", "kind", "unit", "township", "village", "due",
+    show_table(shown, view, ["case_id", "held_on", "leader", "kind", "unit", "township", "village", "due",
                                 "closed_on", "resolution", "status"], height=320, labels=HANDED_LABELS)
-    case_id = ui.page_choice("case", sorted(set(shown["case_id"])), None, "查看交办件")
+    case_id = page_choice("case", sorted(set(shown["case_id"])), None, "查看交办件")
     if case_id:
         history = frame[frame["case_id"] == case_id]
         first = history.iloc[0]
@@ -102,7 +105,7 @@ def handed_section(view: ui.View) -> None:
                                                           for r in history.itertuples()))
 
 
-def duty_section(view: ui.View) -> None:
+def duty_section(view: View) -> None:
     st.subheader("坐班接访安排与到岗率")
     township = view.scope.townships[0] if len(view.scope.townships) == 1 else None
     try:
@@ -119,11 +122,11 @@ def duty_section(view: ui.View) -> None:
     middle.metric("坐班日", f"{result['duty_days']} 天")
     right.metric("未到岗", f"{len(result['missed'])} 天")
     missed = pd.DataFrame(result["missed"], columns=["date", "leader"])
-    ui.show_table(missed, view, labels={"date": "日期", "leader": "值班领导"}, height=240)
+    show_table(missed, view, labels={"date": "日期", "leader": "值班领导"}, height=240)
     if view.present:
         return
     with st.expander("值班表（本期）", expanded=False):
-        ui.show_table(pd.DataFrame(result["days"]), view, ["date", "weekday", "leader", "substitute", "window", "kept"],
+        show_table(pd.DataFrame(result["days"]), view, ["date", "weekday", "leader", "substitute", "window", "kept"],
                       labels={"date": "日期", "weekday": "星期", "leader": "值班领导", "substitute": "替班领导",
                               "window": "保障期", "kept": "到岗"}, height=320)
         for suffix, label in ((".xlsx", "下载值班表（Excel，A4）"), (".docx", "下载值班表（Word，A4）")):
@@ -131,7 +134,7 @@ def duty_section(view: ui.View) -> None:
                                key=f"roster{suffix}")
 
 
-def entry_form(view: ui.View) -> None:
+def entry_form(view: View) -> None:
     """Add a record, or correct one of the period's (an administrator; every save audited)."""
     with st.expander("登记或更正接访记录（管理员）", expanded=False):
         records = data.records(view)
@@ -158,7 +161,7 @@ def entry_form(view: ui.View) -> None:
                       "township": township, "village": village, "batches": batches, "persons": persons,
                       "case_ids": case_ids, "note": note}
             try:
-                with ui.writing() as con:
+                with writing() as con:
                     save_reception(con, values, view.user, replaces=None if old is None else chosen)
             except EntryRefused as refusal:
                 st.error(f"未保存：{refusal}")
@@ -166,8 +169,8 @@ def entry_form(view: ui.View) -> None:
                 st.success("已保存（已记入审计日志）。")
 
 
-view = ui.start_page("accountability", "责任落实")
-ui.require_data(view)
+view = start_page("accountability", "责任落实")
+require_data(view)
 units_section(view)
 leaders_section(view)
 handed_section(view)

@@ -5,7 +5,9 @@ import json
 import pandas as pd
 import streamlit as st
 
-from pages import _common as ui
+from pages._data import connection
+from pages._frame import start_page
+from pages._privacy import csv_download
 from queries.access import audit_log
 from queries.periods import Scope
 from queries.report import scope_text
@@ -19,9 +21,9 @@ def scope_label(params: str) -> str:
         return str(params)
 
 
-view = ui.start_page("audit", "审计日志")
+view = start_page("audit", "审计日志")
 st.caption("查看或导出未脱敏个人信息的每一次操作都记录在此（谁、何时、什么范围、理由），记录不可在界面中修改或删除。")
-log = audit_log(ui.connection())
+log = audit_log(connection())
 if not len(log):
     st.info("暂无记录。")
     st.stop()
@@ -32,4 +34,4 @@ frame = pd.DataFrame({
 users = st.multiselect("用户", sorted(frame["用户"].unique()), placeholder="全部")
 shown = frame[frame["用户"].isin(users)] if users else frame
 st.dataframe(shown, hide_index=True)
-ui.csv_download(shown, "下载审计日志（CSV）", "审计日志.csv", key="dl_audit", view=view)
+csv_download(shown, "下载审计日志（CSV）", "审计日志.csv", key="dl_audit", view=view)

@@ -3,7 +3,7 @@ configuration (so it can never disagree with the figures)."""
 import pandas as pd
 import streamlit as st
 
-from pages import _common as ui
+from pages._frame import start_page
 from queries.config import load_config, user_config_path
 from queries.formatting import fmt_target
 from queries.kpi import DEDUCTIONS
@@ -23,7 +23,7 @@ def show(frame: pd.DataFrame) -> None:
     st.table(frame, hide_index=True)  # reference text: wrapped in full, not cut off in a grid
 
 
-view = ui.start_page("caliber", "口径说明")
+view = start_page("caliber", "口径说明")
 config = load_config()
 settings = config["metrics"]
 source = user_config_path()

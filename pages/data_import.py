@@ -6,9 +6,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from pages import _common as ui
+from pages._data import connection, db_path, writing
+from pages._frame import start_page
 from queries import analysis, demo
 from queries.config import load_config
+from queries.escaping import markdown_text as md_escape
 from queries.import_issues import import_issues, issues_csv
 from queries.import_run import import_prepared
 from queries.importer import FIELD_LABELS, prepare_file
@@ -23,7 +25,7 @@ def import_uploads(files, remove_demo_first: bool = False) -> list[dict]:
     all refused never rewrites the database (#17.14). Other sessions keep reading the old data
     until the whole batch is in (the demo's removal too)."""
     prepared = [prepare_file(Path(u.name), date.today(), u.name, u.getvalue()) for u in files]
-    report = import_prepared(ui.db_path(), prepared, ui.writing,
+    report = import_prepared(db_path(), prepared, writing,
                              demo.remove_demo if remove_demo_first else None)
     return [{"name": u.name, "report": r, "error": None} for u, r in zip(files, report["files"])]
 
@@ -41,12 +43,12 @@ def column_mapping(report: dict) -> pd.DataFrame:
 
 
 def show_result(result: dict, index: int) -> None:
-    name, report = ui.md_escape(result["name"]), result["report"]
+    name, report = md_escape(result["name"]), result["report"]
     if result["error"]:
-        st.error(f"“{name}”导入失败，数据库未作改动。{ui.md_escape(result['error'])}")
+        st.error(f"“{name}”导入失败，数据库未作改动。{md_escape(result['error'])}")
         return
     if report["refused"]:
-        st.error(f"“{name}”被整体拒收：{ui.md_escape(report['refused'])}")
+        st.error(f"“{name}”被整体拒收：{md_escape(report['refused'])}")
         return
     kind = {"receptions": "领导接访登记台账", "roster": "坐班接访值班表"}.get(report.get("kind"), "信访事项台账")
     st.success(f"“{name}”（按{kind}读取）：读取 {report['rows_read']} 行 = 新增 {report['imported']} + 更新 {report['updated']}"
@@ -59,16 +61,16 @@ def show_result(result: dict, index: int) -> None:
         st.dataframe(column_mapping(report), hide_index=True)
     with notes:
         unused = report["columns_unused"]
-        st.markdown("**未使用的列**：" + (ui.md_escape("、".join(unused)) if unused else "无"))
+        st.markdown("**未使用的列**：" + (md_escape("、".join(unused)) if unused else "无"))
         if report["duplicates"]:
-            shown = ui.md_escape("、".join(report["duplicates"][:5])) + ("…" if len(report["duplicates"]) > 5 else "")
+            shown = md_escape("、".join(report["duplicates"][:5])) + ("…" if len(report["duplicates"]) > 5 else "")
             st.markdown(f"**文件内重复编号** {len(report['duplicates'])} 个（以后出现的一行为准）：{shown}")
         if report["categories_unmatched"]:
             st.markdown(f"**未能识别的问题分类** {report['categories_unmatched']} 条，已归入“其他”。")
         if report["warnings"]:
             st.markdown(f"**警告** {report['warnings']} 条（数据已导入，个别取值无法识别或不在规定范围）。")
     if report["rejected"] or report["warnings"]:
-        issues = import_issues(ui.connection(), report["batch"])
+        issues = import_issues(connection(), report["batch"])
         st.markdown(f"**问题清单**：拒收 {report['rejected']} 行（未写入数据库），警告 {report['warnings']} 条"
                     "（个人信息已脱敏）")
         st.dataframe(issues, hide_index=True)
@@ -77,8 +79,8 @@ def show_result(result: dict, index: int) -> None:
 
 
 def history_frame() -> pd.DataFrame:
-    history = analysis.import_history(ui.connection())
-    waiting = pd.DataFrame(pending(ui.db_path()))   # refused files not yet moved into the database
+    history = analysis.import_history(connection())
+    waiting = pd.DataFrame(pending(db_path()))   # refused files not yet moved into the database
     if len(waiting):
         waiting = waiting[~waiting["import_batch"].isin(history["import_batch"])]
         waiting = waiting.assign(imported_at=pd.to_datetime(waiting["imported_at"]), rows_read=0, imported=0,
@@ -93,7 +95,7 @@ def history_frame() -> pd.DataFrame:
     })
 
 
-view = ui.start_page("import", "数据导入")
+view = start_page("import", "数据导入")
 st.markdown("导入《信访事项登记台账》或信访信息系统导出文件（.xlsx / .xls / .csv，可多选）。"
             "同一编号的事项以最新导入为准，重复导入不会重复计数；每个文件单独处理，出错的文件不影响数据库。")
 generation = st.session_state.setdefault("_upload_generation", 0)
@@ -105,7 +107,7 @@ files = st.file_uploader("选择台账文件（.xlsx / .xls / .csv，可多选�
                          help=f"把文件拖到下面的框内，或点框内右侧的按钮选择文件。单个文件不超过 {limit_mb} MB"
                               "（设置项 [import] max_file_mb，与 .streamlit/config.toml 的 server.maxUploadSize 一致）。")
 remove_demo_first = False
-if demo.has_demo(ui.connection()):
+if demo.has_demo(connection()):
     choice = st.radio("数据库中有演示数据（虚构的东安县案件）。导入本单位的台账前：",
                       ["先删除演示数据（推荐）", "保留演示数据，与导入的数据并存"], key="demo_choice")
     remove_demo_first = choice.startswith("先删除")

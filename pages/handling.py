@@ -2,7 +2,10 @@
 问题 / 化解 / 稳控 lists (personal data masked)."""
 import streamlit as st
 
-from pages import _common as ui
+from pages._data import View
+from pages._frame import require_data, start_page
+from pages._privacy import csv_download
+from pages._widgets import metric_grid, show_table
 from queries.analysis import CASE_LISTS
 from queries.metrics import PUBLIC
 
@@ -24,20 +27,20 @@ LIST_NOTES = {
 }
 
 
-def case_list_block(view: ui.View, name: str, columns: list[str], note: str) -> None:
+def case_list_block(view: View, name: str, columns: list[str], note: str) -> None:
     frame = view.case_list(name)
     st.caption(f"{note} 共 {len(frame)} 件{'' if view.unmasked else '（个人信息已脱敏）'}。")
-    ui.show_table(frame, view, columns, height=420)
+    show_table(frame, view, columns, height=420)
     if not view.present:
-        ui.csv_download(frame[[c for c in columns if c in frame]], f"下载{CASE_LISTS[name]}（CSV，已脱敏）",
+        csv_download(frame[[c for c in columns if c in frame]], f"下载{CASE_LISTS[name]}（CSV，已脱敏）",
                         f"{CASE_LISTS[name]}.csv", key=f"dl_{name}", view=view)
 
 
-view = ui.start_page("handling", "办理与包案")
-ui.require_data(view)
+view = start_page("handling", "办理与包案")
+require_data(view)
 
 st.subheader("三个100%")
-ui.metric_grid(view, HUNDRED, columns=3)
+metric_grid(view, HUNDRED, columns=3)
 
 st.subheader("超期未办结")
 case_list_block(view, "overdue", OVERDUE_COLUMNS,
@@ -46,7 +49,7 @@ case_list_block(view, "overdue", OVERDUE_COLUMNS,
 st.subheader("包案领导")
 st.caption("本期登记事项按包案领导汇总；超期未办结含积案；五有缺项为仍未办结、缺少"
            "包案领导/工作专班/化稳方案/解决时限/防反弹措施之一的事项。")
-ui.show_table(view.leader_table(), view, LEADER_COLUMNS)
+show_table(view.leader_table(), view, LEADER_COLUMNS)
 with st.expander("五有缺项明细", expanded=False):
     case_list_block(view, "five_has_gaps", GAP_COLUMNS, "仍未办结、五有不全的事项。")
 

@@ -3,7 +3,9 @@ drawn without a tile server; a click on a village opens its details on 村居排
 import pandas as pd
 import streamlit as st
 
-from pages import _common as ui
+from pages._data import connection, query_cache
+from pages._frame import require_data, start_page
+from pages._state import page_choice
 from queries import engine
 from queries.formatting import fmt_value
 from queries.metrics import BY_ID, PUBLIC
@@ -14,9 +16,9 @@ GRADE = "grade"
 METRIC_IDS = [m.id for m in PUBLIC if m.source != "incidents"]
 
 
-@ui._cache
+@query_cache
 def _village_metric(version: tuple, scope: Scope, period: Period, metric_id: str) -> pd.DataFrame:
-    return engine.metric_frame(ui.connection(version), scope, [period], [metric_id],
+    return engine.metric_frame(connection(version), scope, [period], [metric_id],
                                group_by=("township", "village"))
 
 
@@ -33,7 +35,7 @@ def open_village(key: str) -> None:
     st.switch_page("pages/ranking.py")
 
 
-@ui._cache
+@query_cache
 def _drawn(version: tuple, scope: Scope, period: Period, ranking: list[dict], choice: str, present: bool,
            signature: tuple) -> tuple:
     """(figure, villages missing from the map, map name, is the demo's) — or (None, error
@@ -57,9 +59,9 @@ def _drawn(version: tuple, scope: Scope, period: Period, ranking: list[dict], ch
     return fig, missing, village_map.source, village_map.demo
 
 
-view = ui.start_page("map", "村居地图")
-ui.require_data(view)
-choice = ui.page_choice("metric", [GRADE, *METRIC_IDS], GRADE, "地图显示", format_func=option_label)
+view = start_page("map", "村居地图")
+require_data(view)
+choice = page_choice("metric", [GRADE, *METRIC_IDS], GRADE, "地图显示", format_func=option_label)
 fig, missing, source, demo = _drawn(view.version, view.scope, view.period, view.rank(), choice, view.present,
                                     geo.map_signature())
 if fig is None and missing is not None:

@@ -2,7 +2,10 @@
 import pandas as pd
 import streamlit as st
 
-from pages import _common as ui
+from pages._data import View
+from pages._frame import require_data, start_page
+from pages._state import page_choice
+from pages._widgets import markdown_cells, metric_grid
 from pages import _research as research
 from pages._outputs import meeting_downloads
 from queries import analysis, charts
@@ -16,13 +19,13 @@ WORST = 5
 SCREENS = (*GROUPS, "村居排名", "告警与向好")
 
 
-def worst_villages(view: ui.View) -> pd.DataFrame:
+def worst_villages(view: View) -> pd.DataFrame:
     rows = view.rank()[-WORST:][::-1]
     return pd.DataFrame([{**row, "reasons": deduction_reasons(row)} for row in rows],
                         columns=["rank", "township", "village", "score", "grade", "cases", "reasons"])
 
 
-def moved(view: ui.View) -> dict[str, pd.DataFrame]:
+def moved(view: View) -> dict[str, pd.DataFrame]:
     """The scorecard's large 同比 moves (告警 and 异常 levels of analysis.alerts), split by which
     way they went: 告警 moved the wrong way, 向好 the right way; the larger level first."""
     alerts = analysis.alerts(view.kpi())
@@ -50,18 +53,18 @@ def grade_styler(frame: pd.DataFrame, column: str = "等级"):
     return frame.style.map(lambda g: colors.get(g, ""), subset=[column])
 
 
-def show_worst(view: ui.View) -> None:
+def show_worst(view: View) -> None:
     worst = worst_villages(view).rename(columns={"rank": "名次", "township": "乡镇(街道)", "village": "村(社区)",
                                                  "score": "得分", "grade": "等级", "cases": "信访总量(件)",
                                                  "reasons": "主要扣分"})
     if not len(worst):
         st.caption("（无）")
     else:  # five rows: a static table draws faster than the interactive grid
-        st.table(grade_styler(ui.markdown_cells(worst)).format({"得分": "{:g}"}), hide_index=True)
+        st.table(grade_styler(markdown_cells(worst)).format({"得分": "{:g}"}), hide_index=True)
     st.page_link("pages/ranking.py", label="查看完整村居排名", icon=":material/leaderboard:")
 
 
-def show_alerts(view: ui.View) -> None:
+def show_alerts(view: View) -> None:
     tables = moved(view)
     for name, frame, color, empty in (("告警", tables["告警"], "#c62828", "没有朝不利方向的明显变化。"),
                                       ("向好", tables["向好"], "#2e7d32", "没有朝有利方向的明显变化。")):
@@ -76,20 +79,20 @@ def show_alerts(view: ui.View) -> None:
                "（见口径说明）。")
 
 
-def scorecard(view: ui.View) -> None:
+def scorecard(view: View) -> None:
     for group in GROUPS:
         st.subheader(group)
-        ui.metric_grid(view, GROUP_IDS[group], columns=5 if len(GROUP_IDS[group]) <= 5 else 4)
+        metric_grid(view, GROUP_IDS[group], columns=5 if len(GROUP_IDS[group]) <= 5 else 4)
 
 
-def presentation(view: ui.View) -> None:
+def presentation(view: View) -> None:
     """One group per screen, chosen with a large selector."""
-    screen = ui.page_choice("g", list(SCREENS), SCREENS[0], "画面", widget=st.segmented_control,
+    screen = page_choice("g", list(SCREENS), SCREENS[0], "画面", widget=st.segmented_control,
                             required=True, label_visibility="collapsed", width="stretch")
     if screen in GROUPS:
         ids = GROUP_IDS[screen]
         # Up to five cards fit one row with sparklines; more need two rows without them.
-        ui.metric_grid(view, ids, columns=len(ids) if len(ids) <= 5 else 4, sparks=len(ids) <= 5)
+        metric_grid(view, ids, columns=len(ids) if len(ids) <= 5 else 4, sparks=len(ids) <= 5)
     elif screen == "村居排名":
         ranking = pd.DataFrame(view.rank())
         st.plotly_chart(charts.ranking_figure(ranking, size="present"), width="stretch",
@@ -98,8 +101,8 @@ def presentation(view: ui.View) -> None:
         show_alerts(view)
 
 
-view = ui.start_page("overview", "总览")
-ui.require_data(view)
+view = start_page("overview", "总览")
+require_data(view)
 if view.present:
     presentation(view)
 else:

@@ -4,7 +4,10 @@ administrator unmasks this view (audited); a cadre's lists hold only their juris
 import pandas as pd
 import streamlit as st
 
-from pages import _common as ui
+from pages._data import View, connection, query_cache
+from pages._frame import require_data, start_page
+from pages._state import page_choice
+from pages._widgets import show_table
 from queries.config import load_config
 from queries.periods import Period, Scope
 from queries.research import paths, people_figures, watch
@@ -20,32 +23,32 @@ CHAIN_COLUMNS = ["registered_on", "case_id", "township", "village", "category", 
 NOW = "now"
 
 
-@ui._cache
+@query_cache
 def _transitions(version: tuple, scope: Scope, period: Period) -> pd.DataFrame:
-    return paths.transitions(ui.connection(version), scope, period)
+    return paths.transitions(connection(version), scope, period)
 
 
-@ui._cache
+@query_cache
 def _escalated(version: tuple, scope: Scope, period: Period, masked: bool) -> pd.DataFrame:
-    return paths.escalated_persons(ui.connection(version), scope, period, masked,
+    return paths.escalated_persons(connection(version), scope, period, masked,
                                    _transitions(version, scope, period))
 
 
-@ui._cache
+@query_cache
 def _days(version: tuple, scope: Scope, period: Period) -> pd.DataFrame:
-    return paths.days_to_high_level(ui.connection(version), scope, period)
+    return paths.days_to_high_level(connection(version), scope, period)
 
 
-@ui._cache
+@query_cache
 def _watch(version: tuple, scope: Scope, window: watch.Window, masked: bool) -> pd.DataFrame:
-    return watch.watch_frame(ui.connection(version), scope, window, masked=masked)
+    return watch.watch_frame(connection(version), scope, window, masked=masked)
 
 
 def chain_text(chain: list) -> str:
     return " → ".join(f"{day[5:]} {level}" if i else f"{day} {level}" for i, (day, level) in enumerate(chain))
 
 
-def escalation_section(view: ui.View, size: str) -> None:
+def escalation_section(view: View, size: str) -> None:
     st.subheader("越级路径")
     changes = _transitions(view.version, view.scope, view.period)
     steps = paths.escalation_steps(changes)
@@ -73,19 +76,19 @@ def escalation_section(view: ui.View, size: str) -> None:
     by_village, by_category = st.columns(2)
     with by_village:
         st.markdown("**越级来源：村(社区)**")
-        ui.show_table(paths.escalation_sources(steps, "village").head(10), view, labels=LABELS)
+        show_table(paths.escalation_sources(steps, "village").head(10), view, labels=LABELS)
     with by_category:
         st.markdown("**越级来源：问题分类**")
-        ui.show_table(paths.escalation_sources(steps, "category").head(10), view, labels=LABELS)
+        show_table(paths.escalation_sources(steps, "category").head(10), view, labels=LABELS)
     st.markdown("**本期越级人员及其层级链条**" + ("" if view.unmasked else "（已脱敏）"))
     shown = escalated.assign(chain_text=escalated["chain"].map(chain_text))
-    ui.show_table(shown, view, ESCALATED_COLUMNS, labels=LABELS, height=320)
+    show_table(shown, view, ESCALATED_COLUMNS, labels=LABELS, height=320)
 
 
-def watch_section(view: ui.View) -> None:
+def watch_section(view: View) -> None:
     st.subheader("预警名单")
     events = {event["name"]: event for event in watch.events()}
-    choice = ui.page_choice("watch", [NOW, *events], NOW, "名单",
+    choice = page_choice("watch", [NOW, *events], NOW, "名单",
                             format_func=lambda k: "当前" if k == NOW else f"活动前需稳控人员：{k}")
     if choice == NOW:
         window = watch.current_window(view.as_of)
@@ -100,7 +103,7 @@ def watch_section(view: ui.View) -> None:
     st.caption(f"截至 {window.as_of}，预警分 ≥ {settings['min_score']} 的 {total} 人"
                + (f"（列出前 {len(frame)} 人）" if total > len(frame) else "")
                + ("；个人信息已脱敏。" if not view.unmasked else "。"))
-    ui.show_table(frame, view, WATCH_COLUMNS, labels=LABELS)
+    show_table(frame, view, WATCH_COLUMNS, labels=LABELS)
     with st.expander("计分规则（配置 [watch]）", expanded=False):
         rules = watch.rules()
         st.markdown("\n".join(f"- **{text}**：{rules[rule].get('points', 0)} 分"
@@ -115,11 +118,11 @@ def watch_section(view: ui.View) -> None:
                   for r in frame.itertuples()}
         # The token is a hash of the person's key: kept out of the URL, in the session only.
         token = st.selectbox("查看信访链条", list(labels), format_func=labels.get, key="people_token")
-        ui.show_table(view.chain(token), view, CHAIN_COLUMNS)
+        show_table(view.chain(token), view, CHAIN_COLUMNS)
 
 
-view = ui.start_page("people", "研判·人员")
-ui.require_data(view)
+view = start_page("people", "研判·人员")
+require_data(view)
 size = "present" if view.present else "screen"
 watch_section(view)
 escalation_section(view, size)

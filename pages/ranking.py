@@ -3,7 +3,11 @@ one village's cases and trend below."""
 import pandas as pd
 import streamlit as st
 
-from pages import _common as ui
+from pages._data import View
+from pages._frame import require_data, start_page
+from pages._privacy import csv_download
+from pages._state import page_choice
+from pages._widgets import PERCENT_FORMAT, as_percent, show_table
 from queries import charts
 from queries.config import load_config
 from queries.formatting import COLUMN_LABELS, fmt_value
@@ -33,13 +37,13 @@ def ranking_frame(rows: list[dict]) -> pd.DataFrame:
     return frame
 
 
-def township_frame(view: ui.View, ranking: pd.DataFrame) -> pd.DataFrame:
+def township_frame(view: View, ranking: pd.DataFrame) -> pd.DataFrame:
     figures = view.breakdown("township", list(RANK_METRICS))
     grades = charts.grade_summary(ranking)
     return figures.assign(township=figures["township"].fillna("（空白）")).merge(grades, on="township", how="left")
 
 
-def show_ranking(view: ui.View, frame: pd.DataFrame) -> None:
+def show_ranking(view: View, frame: pd.DataFrame) -> None:
     points = load_config()["ranking"]["deductions"]
     config = {
         "rank": st.column_config.NumberColumn("名次", width="small"),
@@ -47,17 +51,17 @@ def show_ranking(view: ui.View, frame: pd.DataFrame) -> None:
         "score": st.column_config.ProgressColumn("得分", min_value=0, max_value=100, format="%.1f"),
         "grade": st.column_config.TextColumn("等级", width="small"),
         "cases": "信访总量(件)",
-        "repeat_ratio": st.column_config.NumberColumn("重复信访占比", format=ui.PERCENT_FORMAT),
+        "repeat_ratio": st.column_config.NumberColumn("重复信访占比", format=PERCENT_FORMAT),
         "skip_level_persons": "越级上访人次", "beijing_province_visits": "进京赴省访(批)",
         "overdue_open": "超期未办结(件)",
-        "satisfaction_rate": st.column_config.NumberColumn("群众满意率", format=ui.PERCENT_FORMAT),
+        "satisfaction_rate": st.column_config.NumberColumn("群众满意率", format=PERCENT_FORMAT),
         "cases_per_10k": st.column_config.NumberColumn("万人信访率", format="%.1f",
                                                        help="信访总量 ÷ 人口 × 10000（按配置的村人口）"),
         "detail": st.column_config.TextColumn(
             "扣分明细", width="large",
             help="；".join(f"{label}每{unit}扣{points[rule]:g}分" for rule, (label, unit) in DEDUCTION_LABELS.items())),
     }
-    shown = ui.as_percent(frame.drop(columns=[f"d_{rule}" for rule in DEDUCTIONS]))
+    shown = as_percent(frame.drop(columns=[f"d_{rule}" for rule in DEDUCTIONS]))
     shown = shown[["rank", "township", "village", "score", "grade", "detail",
                    *[c for c in shown.columns if c not in ("rank", "township", "village", "score", "grade", "detail")]]]
     styled = shown.style.map(lambda g: f"background-color: {charts.GRADE_COLORS.get(g, '')}; color: white;"
@@ -82,13 +86,13 @@ def print_twin(frame: pd.DataFrame, key: str, labels: dict[str, str]) -> None:
         st.table(styled, hide_index=True)
 
 
-def village_scope(view: ui.View, key: str) -> Scope:
+def village_scope(view: View, key: str) -> Scope:
     township, village = key.split("/", 1)
     return Scope((township,), (village,), view.scope.categories, view.scope.channels)
 
 
-view = ui.start_page("ranking", "村居排名")
-ui.require_data(view)
+view = start_page("ranking", "村居排名")
+require_data(view)
 rows = view.rank()
 if not rows:
     st.info("所选范围内没有村(社区)。")
@@ -103,7 +107,7 @@ if view.present:
 
 st.subheader("乡镇(街道)")
 townships = township_frame(view, ranking)
-ui.show_table(townships, view, ["township", *RANK_METRICS, "红(个)", "黄(个)", "绿(个)"])
+show_table(townships, view, ["township", *RANK_METRICS, "红(个)", "黄(个)", "绿(个)"])
 print_twin(townships, "townships", {"township": "乡镇(街道)", **{m: COLUMN_LABELS[m] for m in RANK_METRICS},
                                     "红(个)": "红(个)", "黄(个)": "黄(个)", "绿(个)": "绿(个)"})
 
@@ -114,7 +118,7 @@ show_ranking(view, ranking)
 print_twin(ranking.assign(score=ranking["score"].map("{:g}".format)), "villages",
            {"rank": "名次", "township": "乡镇(街道)", "village": "村(社区)", "score": "得分", "grade": "等级",
             "cases": "信访总量(件)", "detail": "扣分明细"})
-ui.csv_download(ranking.rename(columns={"detail": "扣分明细", **{f"d_{r}": f"{label}扣分" for r, (label, _)
+csv_download(ranking.rename(columns={"detail": "扣分明细", **{f"d_{r}": f"{label}扣分" for r, (label, _)
                                                    in DEDUCTION_LABELS.items()}}),
                 "下载排名（CSV）", "村居排名.csv", key="dl_rank", view=view)
 with st.expander("得分图", expanded=False):
@@ -124,7 +128,7 @@ with st.expander("得分图", expanded=False):
 with st.container(key="no_print_detail"):
     st.subheader("村(社区)详情")
     keys = [f"{r['township']}/{r['village']}" for r in rows if r["township"] and r["village"]]
-    chosen = ui.page_choice("vil", keys, keys[-1] if keys else None, "选择村(社区)",
+    chosen = page_choice("vil", keys, keys[-1] if keys else None, "选择村(社区)",
                             format_func=lambda k: k.replace("/", " · "))
     if chosen:
         row = next(r for r in rows if f"{r['township']}/{r['village']}" == chosen)
@@ -141,4 +145,4 @@ with st.container(key="no_print_detail"):
                             width="stretch", config={"displayModeBar": False})
         cases = view.case_list("period_cases", scope=scope)
         st.caption(f"本期登记 {len(cases)} 件（个人信息已脱敏）")
-        ui.show_table(cases, view, CASE_COLUMNS, height=400)
+        show_table(cases, view, CASE_COLUMNS, height=400)

@@ -2,7 +2,9 @@
 and where the export's own 重复 flag disagrees with the rule."""
 import streamlit as st
 
-from pages import _common as ui
+from pages._frame import require_data, start_page
+from pages._privacy import csv_download
+from pages._widgets import metric_grid, show_table
 from queries import charts
 from queries.metrics import BY_ID
 
@@ -21,11 +23,11 @@ def repeater_label(row) -> str:
     return f"{row.petitioner_name or '（无名）'} · {place} · {row.cases}件（重复{row.repeats}件）"
 
 
-view = ui.start_page("repeat", "重复信访")
+view = start_page("repeat", "重复信访")
 size = "present" if view.present else "screen"
-ui.require_data(view)
+require_data(view)
 
-ui.metric_grid(view, ["repeat_ratio", "cases"], columns=4)
+metric_grid(view, ["repeat_ratio", "cases"], columns=4)
 trend = view.trend(["repeat_ratio"], 24)
 st.plotly_chart(charts.trend_figure(trend, RATIO, RATIO.target, size=size, title="重复信访占比（按月）"),
                 width="stretch", config={"displayModeBar": False})
@@ -46,7 +48,7 @@ repeaters = view.top_repeaters(20)
 if not len(repeaters):
     st.caption("本期没有重复信访人。")
 else:
-    ui.show_table(repeaters, view, REPEATER_COLUMNS,
+    show_table(repeaters, view, REPEATER_COLUMNS,
                   labels={"cases": "本期件数", "repeats": "其中重复(件)", "categories": "问题分类",
                           "last_registered_on": "最近登记"})
     tokens = list(repeaters["petitioner_token"])
@@ -56,12 +58,12 @@ else:
     chain = view.chain(token)
     st.caption("该信访人在所选乡镇/村范围内的全部登记（不限期间、不限分类），按登记先后排列；"
                "“重复信访(规则)”按口径判定。")
-    ui.show_table(chain, view, CHAIN_COLUMNS)
+    show_table(chain, view, CHAIN_COLUMNS)
 
 st.subheader("重复标记不一致")
 disagreements = view.case_list("repeat_disagreements")
 st.caption("导出文件中的“是否重复信访”与口径规则判定不一致的事项（指标一律按规则计算，此表供核对台账）。")
-ui.show_table(disagreements, view, DISAGREEMENT_COLUMNS)
+show_table(disagreements, view, DISAGREEMENT_COLUMNS)
 if not view.present:
-    ui.csv_download(disagreements[[c for c in DISAGREEMENT_COLUMNS if c in disagreements]],
+    csv_download(disagreements[[c for c in DISAGREEMENT_COLUMNS if c in disagreements]],
                     "下载不一致清单（CSV，已脱敏）", "重复标记不一致.csv", key="dl_disagree", view=view)

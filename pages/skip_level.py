@@ -5,7 +5,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from pages import _common as ui
+from pages._data import View, db_path, writing
+from pages._frame import require_data, start_page
+from pages._widgets import metric_grid, show_styled, show_table
 from queries import charts, db
 from queries.access import INCIDENT_KINDS, register_incident
 from queries.config import load_config
@@ -16,7 +18,7 @@ COLLECTIVE_COLUMNS = ["registered_on", "case_id", "township", "village", "catego
                       "summary", "is_repeat", "resolution"]
 
 
-def event_table(view: ui.View, windows: pd.DataFrame) -> None:
+def event_table(view: View, windows: pd.DataFrame) -> None:
     if not len(windows):
         st.caption("配置中没有重大活动保障期（[[events]]）。")
         return
@@ -28,11 +30,11 @@ def event_table(view: ui.View, windows: pd.DataFrame) -> None:
     })
     good, bad = "background-color: #2e7d32; color: white", "background-color: #c62828; color: white"
     styled = shown.style.map(lambda n: good if n == 0 else bad, subset=["活动期间登记(赴省进京)"])
-    ui.show_styled(styled, view)
+    show_styled(styled, view)
     st.caption("活动期间登记：保障期内登记层级为省、京的信访事项件数，目标 0（绿色达标，红色未达标）。")
 
 
-def incident_form(view: ui.View) -> None:
+def incident_form(view: View) -> None:
     options = view.filter_options()
     towns = sorted(options["township"].dropna().unique())
     with st.form("add_incident", clear_on_submit=True):
@@ -45,13 +47,13 @@ def incident_form(view: ui.View) -> None:
         description = st.text_area("事件描述（勿填写姓名、证件号等个人信息）", max_chars=500)
         if st.form_submit_button("登记事件", type="primary"):
             try:
-                with ui.writing() as con:
+                with writing() as con:
                     register_incident(con, view.user, kind, occurred, description,
                                       township or None, village.strip() or None)
             except ValueError as error:
                 st.error(f"未登记：{error}")
             except Exception as error:  # a database problem must not show a traceback
-                st.error(db.explain(error, ui.db_path()) or f"登记失败，请稍后重试（{type(error).__name__}）。")
+                st.error(db.explain(error, db_path()) or f"登记失败，请稍后重试（{type(error).__name__}）。")
             else:
                 st.session_state["_incident_added"] = True
                 st.rerun()
@@ -59,13 +61,13 @@ def incident_form(view: ui.View) -> None:
         st.success("已登记，相关指标已更新。")
 
 
-view = ui.start_page("skip_level", "越级与集体访")
-ui.require_data(view)
+view = start_page("skip_level", "越级与集体访")
+require_data(view)
 size = "present" if view.present else "screen"
 skip_levels = load_config()["metrics"]["skip_levels"]
 
 st.subheader("五不")
-ui.metric_grid(view, FIVE_NOT, columns=4)
+metric_grid(view, FIVE_NOT, columns=4)
 
 st.subheader("越级上访人次（按登记层级，按月）")
 by_level = view.skip_level_by_month(24)
@@ -91,13 +93,13 @@ with right:
 
 if len(collective) and not view.present:
     with st.expander(f"本期集体访明细（{len(collective)} 批）"):
-        ui.show_table(collective, view, COLLECTIVE_COLUMNS)
+        show_table(collective, view, COLLECTIVE_COLUMNS)
 
 st.subheader("个人极端事件与负面炒作")
 incidents = view.incidents()
 if len(incidents):
     shown = incidents.assign(kind=incidents["kind"].map(INCIDENT_KINDS))
-    ui.show_table(shown, view, ["occurred_on", "kind", "township", "village", "description",
+    show_table(shown, view, ["occurred_on", "kind", "township", "village", "description",
                                 *(["entered_by"] if view.user.is_admin else [])],
                   labels={"occurred_on": "发生日期", "kind": "类型", "description": "事件描述", "entered_by": "登记人"})
 else:

@@ -3,8 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from pages import _common as ui
+from pages._data import View
+from pages._frame import require_data, start_page
+from pages._state import page_choice
+from pages._widgets import show_table
 from pages import _research as tp
+from queries.escaping import markdown_text as md_escape
 from queries.formatting import DASH
 from queries.research.figures import group_trend_figure, terms_figure
 
@@ -35,7 +39,7 @@ def group_table(groups: list[dict]) -> pd.DataFrame:
     })
 
 
-def hot_terms(view: ui.View, result: dict, size: str) -> None:
+def hot_terms(view: View, result: dict, size: str) -> None:
     if not result["terms"]:
         st.caption("本期范围内没有可统计的信访事由。")
         return
@@ -50,23 +54,23 @@ def hot_terms(view: ui.View, result: dict, size: str) -> None:
                f"{result['prev_to']}，同比期为上年同期。地名、单位名与停用词不计。")
 
 
-def drill(view: ui.View, result: dict) -> pd.DataFrame:
+def drill(view: View, result: dict) -> pd.DataFrame:
     """From a term to its cases (masked)."""
     terms = [r["term"] for r in result["terms"]]
-    term = ui.page_choice("term", terms, terms[0] if terms else None, "查看诉求词对应的事项")
+    term = page_choice("term", terms, terms[0] if terms else None, "查看诉求词对应的事项")
     if term is None:
         return pd.DataFrame()
     cases = tp.term_cases(view, term)
-    ui.show_table(cases, view, CASE_COLUMNS, height=300)
+    show_table(cases, view, CASE_COLUMNS, height=300)
     return cases
 
 
-def emerging(view: ui.View, result: dict) -> None:
+def emerging(view: View, result: dict) -> None:
     rows = result["emerging"]
     if not rows:
         st.success("本期没有显著新出现的诉求。")
     else:
-        ui.show_table(term_table(rows), view)
+        show_table(term_table(rows), view)
     st.caption(f"与环比期（{result['prev_from']} 至 {result['prev_to']}，等长的上一期）相比占比显著上升：对数似然比"
                f" G² ≥ {tp.terms.topics_config()['emerging_g2']}，且本期不少于 {tp.terms.topics_config()['min_cases']} 件"
                "（口径见 README“研判”）。")
@@ -79,13 +83,13 @@ def emerging(view: ui.View, result: dict) -> None:
     else:
         shown = towns.assign(g2=towns["g2"].map("{:.1f}".format)).rename(columns={
             "township": "乡镇(街道)", "term": "诉求词", "cases": "本期(件)", "prev_cases": "环比期(件)", "g2": "G²"})
-        ui.show_table(shown[["乡镇(街道)", "诉求词", "本期(件)", "环比期(件)", "G²"]], view)
+        show_table(shown[["乡镇(街道)", "诉求词", "本期(件)", "环比期(件)", "G²"]], view)
 
 
-def groups(view: ui.View, result: dict, size: str) -> None:
+def groups(view: View, result: dict, size: str) -> None:
     left, right = st.columns([2, 3]) if not view.present else (st.container(), st.container())
     with left:
-        ui.show_table(group_table(result["groups"]), view)
+        show_table(group_table(result["groups"]), view)
         st.caption("事由含该群体任一关键词的事项（配置 topics.groups）；侧栏“诉求群体”可按群体筛选全部页面。")
     with right:
         trend = tp.group_trend(view, 12)
@@ -94,12 +98,12 @@ def groups(view: ui.View, result: dict, size: str) -> None:
     if view.present:
         return
     names = [g["group"] for g in result["groups"]]
-    group = ui.page_choice("grp", names, names[0] if names else None, "查看群体的事项")
+    group = page_choice("grp", names, names[0] if names else None, "查看群体的事项")
     if group:
-        ui.show_table(tp.group_cases(view, group), view, CASE_COLUMNS, height=300)
+        show_table(tp.group_cases(view, group), view, CASE_COLUMNS, height=300)
 
 
-def similar_cases(view: ui.View, cases: pd.DataFrame) -> None:
+def similar_cases(view: View, cases: pd.DataFrame) -> None:
     st.caption("输入一件信访事项的编号，列出此前最相似的来访及其化解情况与办理方式，便于同一问题同样答复。"
                "相似度为 1 表示诉求用词相同；相似度高而结果相反的标“结果相反”。")
     default = str(cases["case_id"].iloc[0]) if len(cases) else ""
@@ -108,11 +112,11 @@ def similar_cases(view: ui.View, cases: pd.DataFrame) -> None:
         return
     result = tp.similar(view, case_id)
     if result is None:
-        st.warning(f"找不到信访件编号 {ui.md_escape(case_id)}（或不在您的辖区内）。")
+        st.warning(f"找不到信访件编号 {md_escape(case_id)}（或不在您的辖区内）。")
         return
     case = result["case"]
-    st.markdown(f"**{ui.md_escape(case['case_id'])}**（{case['registered_on']}）：{ui.md_escape(case['summary'] or '')}"
-                f" · {ui.md_escape(case['resolution'] or '未办结')} · {ui.md_escape(case['note'])}")
+    st.markdown(f"**{md_escape(case['case_id'])}**（{case['registered_on']}）：{md_escape(case['summary'] or '')}"
+                f" · {md_escape(case['resolution'] or '未办结')} · {md_escape(case['note'])}")
     rows = result["similar"]
     if not rows:
         st.caption("没有更早的相似来访。")
@@ -128,13 +132,13 @@ def similar_cases(view: ui.View, cases: pd.DataFrame) -> None:
         "相似度": st.column_config.ProgressColumn("相似度", min_value=0.0, max_value=1.0, format="%.2f")})
 
 
-view = ui.start_page("topics", "研判·诉求")
-ui.require_data(view)
+view = start_page("topics", "研判·诉求")
+require_data(view)
 tp.ensure_terms(view)
 size = "present" if view.present else "screen"
 result = tp.topics(view)
 if view.present:
-    screen = ui.page_choice("s", list(SCREENS), SCREENS[0], "画面", widget=st.segmented_control,
+    screen = page_choice("s", list(SCREENS), SCREENS[0], "画面", widget=st.segmented_control,
                             required=True, label_visibility="collapsed", width="stretch")
     if screen == "热点诉求":
         hot_terms(view, result, size)

@@ -2,7 +2,9 @@
 import pandas as pd
 import streamlit as st
 
-from pages import _common as ui
+from pages._frame import require_data, start_page
+from pages._state import page_choice
+from pages._widgets import metric_card, tooltip
 from queries import analysis, charts
 from queries.formatting import fmt_change, fmt_value
 from queries.metrics import BY_ID, PUBLIC
@@ -21,27 +23,27 @@ def month_table(frame: pd.DataFrame, metric) -> pd.DataFrame:
     }).iloc[::-1]
 
 
-view = ui.start_page("trends", "趋势")
-ui.require_data(view)
+view = start_page("trends", "趋势")
+require_data(view)
 
 left, right = st.columns([3, 1])
 with left:
-    metric_id = ui.page_choice("m", [m.id for m in PUBLIC], "cases", "指标",
+    metric_id = page_choice("m", [m.id for m in PUBLIC], "cases", "指标",
                                format_func=lambda i: f"{BY_ID[i].group} · {BY_ID[i].name}")
 with right:
-    count = ui.page_choice("n", list(MONTHS), 24, "月数", widget=st.segmented_control,
+    count = page_choice("n", list(MONTHS), 24, "月数", widget=st.segmented_control,
                            format_func=lambda n: f"{n}个月", required=True)
 metric = BY_ID[metric_id]
 frame = view.trend([metric.id], count)
 
 card, chart = st.columns([1, 3]) if not view.present else (st.container(), st.container())
 with card:
-    ui.metric_card(metric.id, view.kpi()["metrics"][metric.id], frame.set_index("month")[metric.id])
+    metric_card(metric.id, view.kpi()["metrics"][metric.id], frame.set_index("month")[metric.id])
 with chart:
     st.plotly_chart(charts.trend_figure(frame, metric, metric.target, size="present" if view.present else "screen",
                                         title=f"{metric.name}（按月，各月截至月末）"),
                     width="stretch", config={"displayModeBar": False})
-st.caption(ui.tooltip(metric).replace("\n\n", " "))
+st.caption(tooltip(metric).replace("\n\n", " "))
 if not view.present:
     with st.expander("逐月数据", expanded=False):
         st.dataframe(month_table(frame, metric), hide_index=True)

@@ -24,7 +24,7 @@ import pytest
 from queries.db import connect
 from queries.importer import import_files
 
-# The dashboard's background warmer (pages._common) stays idle in tests: it would compute figures
+# The dashboard's background warmer (pages._data) stays idle in tests: it would compute figures
 # of every test's database behind the tests' backs. test_pages turns it on where it is tested.
 os.environ["XINFANG_WARM_SECONDS"] = "0"
 

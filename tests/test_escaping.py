@@ -113,9 +113,9 @@ def test_csv_cells_never_start_a_formula():
 
 
 def test_page_csv_downloads_escape_formulas():
-    """Every page CSV (问题清单, 重复标记不一致, 审计日志, 排名) is made by _common.csv_bytes."""
-    from pages import _common
-    data = _common.csv_bytes(pd.DataFrame({"reason": ["=HYPERLINK(\"http://evil.example\")"]}))
+    """Every page CSV (问题清单, 重复标记不一致, 审计日志, 排名) is made by _privacy.csv_bytes."""
+    from pages._privacy import csv_bytes
+    data = csv_bytes(pd.DataFrame({"reason": ["=HYPERLINK(\"http://evil.example\")"]}))
     assert data.decode("utf-8-sig").split("\r\n")[1] == "\"'=HYPERLINK(\"\"http://evil.example\"\")\""
 
 

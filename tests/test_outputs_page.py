@@ -18,7 +18,7 @@ SCRIPT = """
 import sys
 sys.path.insert(0, {root!r})
 from datetime import date
-from pages import _common as ui
+from pages._data import View, data_version
 from pages import _outputs
 from queries.periods import Scope
 import streamlit as st
@@ -27,8 +27,8 @@ offer = DeltaGenerator.download_button
 def recording(self, label, data, file_name=None, **kwargs):  # the file name is not in the proto
     st.session_state.setdefault("file_names", dict())[label] = file_name
     return offer(self, label, data, file_name=file_name, **kwargs)
-view = ui.View("year", date(2026, 11, 20), date(2026, 1, 1), date(2026, 11, 20), Scope(townships=("青石镇",)),
-               False, None, None, ui.data_version())
+view = View("year", date(2026, 11, 20), date(2026, 1, 1), date(2026, 11, 20), Scope(townships=("青石镇",)),
+               False, None, None, data_version())
 DeltaGenerator.download_button = recording
 try:
     _outputs.meeting_downloads(view)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pages import _common as ui
+from pages._data import WARM_ENV, _Warmer
 from queries import analysis, db, kpi as kpi_module, periods
 from queries.formatting import fmt_change, fmt_value
 from queries.kpi import kpi, rank
@@ -288,7 +288,7 @@ def test_the_warmer_computes_the_first_views_of_a_new_version(monkeypatch, demo_
     path = tmp_path / "warm.duckdb"
     shutil.copy(demo_db, path)
     monkeypatch.setenv("XINFANG_DB", str(path))
-    warmer = ui._Warmer()
+    warmer = _Warmer()
     warmer.tick()
     assert warmer.warmed == (str(path), db.identity(path))
     townships = ("青石镇", "柳河镇", "城东街道")
@@ -309,8 +309,8 @@ def test_the_warmer_thread_follows_new_versions_and_stops(monkeypatch, demo_db, 
     path = tmp_path / "warm.duckdb"
     shutil.copy(demo_db, path)
     monkeypatch.setenv("XINFANG_DB", str(path))
-    monkeypatch.setenv(ui.WARM_ENV, "0.05")
-    warmer = ui._Warmer()
+    monkeypatch.setenv(WARM_ENV, "0.05")
+    warmer = _Warmer()
     warmer.start()
     try:
         for _ in range(2):  # the file as it is, then a replaced one (what every writer does)
