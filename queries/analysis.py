@@ -12,7 +12,7 @@ import pandas as pd
 
 from .config import load_config
 from .db import cursor, sql
-from .engine import base_query, metric_frame, period_cursor, query
+from .engine import base_query, metric_frame, period_cursor, query, run_named
 from .formatting import adverse
 from .metrics import BY_ID
 from .periods import Period, Scope, data_range, months, year_earlier
@@ -125,18 +125,10 @@ def top_repeaters(con: duckdb.DuckDBPyConnection, scope: Scope, period: Period, 
     return _masked(base_query(con, scope, period, sql("views/top_repeaters"), limit=limit), masked)
 
 
-def _run(con: duckdb.DuckDBPyConnection, name: str, values: dict) -> pd.DataFrame:
-    cur = cursor(con)
-    try:
-        return query(cur, sql(name), values)
-    finally:
-        cur.close()
-
-
 def petitioner_chain(con: duckdb.DuckDBPyConnection, token: str, masked: bool = True,
                      scope: Scope = Scope()) -> pd.DataFrame:
     """All cases in scope of one petitioner (by the token of top_repeaters), oldest first."""
-    return _masked(_run(con, "views/petitioner_chain", {"token": token, **scope.params()}), masked)
+    return _masked(run_named(con, "views/petitioner_chain", {"token": token, **scope.params()}), masked)
 
 
 def leader_table(con: duckdb.DuckDBPyConnection, scope: Scope, period: Period) -> pd.DataFrame:
@@ -165,7 +157,7 @@ def event_windows(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
 
 def filter_options(con: duckdb.DuckDBPyConnection, scope: Scope = Scope()) -> pd.DataFrame:
     """(township, village, category, channel) combinations within the scope's places."""
-    return _run(con, "views/filter_options", scope.params())
+    return run_named(con, "views/filter_options", scope.params())
 
 
 def add_incident(con: duckdb.DuckDBPyConnection, kind: str, occurred_on: date, description: str,

@@ -67,6 +67,15 @@ def query(cur: duckdb.DuckDBPyConnection, statement: str, values: dict) -> pd.Da
     return cur.execute(statement, _bind(statement, values)).df()
 
 
+def run_named(con: duckdb.DuckDBPyConnection, name: str, values: dict) -> pd.DataFrame:
+    """Run the named SQL file (queries/sql/<name>.sql) on a cursor of its own."""
+    cur = cursor(con)
+    try:
+        return query(cur, sql(name), values)
+    finally:
+        cur.close()
+
+
 def period_cursor(con: duckdb.DuckDBPyConnection, periods: Sequence[Period]) -> duckdb.DuckDBPyConnection:
     """A fresh cursor with the relation `periods` registered (what sql/metric_base.sql joins).
     Dates go over as DATE: a timestamp here would make every comparison cast per case."""

@@ -14,8 +14,7 @@ import duckdb
 import pandas as pd
 
 from ..config import load_config
-from ..db import cursor, sql
-from ..engine import query
+from ..engine import run_named
 from ..periods import Period, Scope, data_range
 from ..privacy import mask_key
 from .paths import steps_query
@@ -100,19 +99,11 @@ def scores(con: duckdb.DuckDBPyConnection, scope: Scope, window: Window, min_sco
     frame = steps_query(con, scope, window.period, "watch_persons", **_rule_params(),
                         min_score=int(config["min_score"] if min_score is None else min_score),
                         top=int(config["top"] if top is None else top))
-    last = _run(con, "research/watch_last_cases", {**scope.params(), "as_of": window.as_of,
+    last = run_named(con, "research/watch_last_cases", {**scope.params(), "as_of": window.as_of,
                                                     "keys": list(frame["petitioner_key"])})
     details = pd.DataFrame(list(last["last"]), columns=["last_case", "last_level", "township", "village"])
     details.insert(0, "petitioner_key", last["petitioner_key"].to_numpy())
     return frame.merge(details, on="petitioner_key", how="left")
-
-
-def _run(con: duckdb.DuckDBPyConnection, name: str, values: dict) -> pd.DataFrame:
-    cur = cursor(con)
-    try:
-        return query(cur, sql(name), values)
-    finally:
-        cur.close()
 
 
 def reasons(row, label: str) -> list[dict]:
