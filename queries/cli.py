@@ -189,7 +189,8 @@ def _incident(args) -> int:
 
 def _report(con, args) -> int:
     from .access import CLI_USER, record_audit
-    from .report import ReportRequest, write_report
+    from .meeting_files import write_report
+    from .report import ReportRequest
     request = ReportRequest(_scope(args), args.as_of, args.start, args.end)
     if args.unmasked and args.format != "xlsx":
         print("只有 xlsx 清单含个人信息；幻灯片和通报从不含个人信息，无需 --unmasked。", file=sys.stderr)

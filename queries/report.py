@@ -264,24 +264,3 @@ def _write_cell(worksheet, row: int, col: int, value, date_format, number_format
         worksheet.write_datetime(row, col, pd.Timestamp(value).to_pydatetime(), date_format)
     else:
         worksheet.write_number(row, col, float(value), number_format)
-
-
-def write_report(con: duckdb.DuckDBPyConnection, fmt: str, path: Path, request: ReportRequest,
-                 masked: bool = True) -> None:
-    """The one entry of the CLI and the pages: pptx, docx, md or xlsx for the request.
-    Only the xlsx lists carry personal data (masked unless asked); the deck and the 通报 never do."""
-    path = Path(path)
-    if fmt == "pptx":
-        from .deck import write_deck
-        write_deck(con, request, path)
-    elif fmt == "xlsx":
-        write_xlsx(con, request, path, masked)
-    elif fmt in ("md", "docx"):
-        markdown = bulletin_markdown(con, request)
-        if fmt == "md":
-            path.write_text(markdown, encoding="utf-8")
-        else:
-            from .bulletin_docx import write_docx
-            write_docx(markdown, path)
-    else:
-        raise ValueError(f"unknown format {fmt!r}")

@@ -13,7 +13,8 @@ from queries.accountability.figures import handed, leaders, status_counts, units
 from queries.accountability.outputs import HANDED_SHEET, UNIT_SHEET
 from queries.db import open_reader
 from queries.periods import Scope
-from queries.report import ReportRequest, bulletin_markdown, write_report
+from queries.meeting_files import write_report
+from queries.report import ReportRequest, bulletin_markdown
 
 AS_OF = date(2026, 9, 30)
 REQUEST = ReportRequest(Scope(), AS_OF)

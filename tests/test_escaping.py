@@ -17,7 +17,8 @@ from queries import charts
 from queries.escaping import csv_bytes, markdown_plain, markdown_text, plotly_text
 from queries.kpi import rank
 from queries.metrics import BY_ID
-from queries.report import ReportRequest, write_report
+from queries.meeting_files import write_report
+from queries.report import ReportRequest
 from test_metrics import build
 
 CONTROL_VILLAGE = "上\x0b庄\x1b村"

@@ -28,7 +28,8 @@ from queries.formatting import COLUMN_LABELS, fmt_change, fmt_date_cn, fmt_met, 
 from queries.kpi import kpi, rank
 from queries.metrics import BY_ID, PUBLIC
 from queries.periods import Period, Scope
-from queries.report import ReportRequest, scope_text, unit_name, write_report
+from queries.meeting_files import write_report
+from queries.report import ReportRequest, scope_text, unit_name
 from test_cli import cli
 
 SCOPES = {"all": Scope(), "township": Scope(townships=("青石镇",))}

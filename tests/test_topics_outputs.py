@@ -37,7 +37,7 @@ def test_the_bulletin_names_the_emerging_terms_of_topics_json(demo_db):
 
 
 def test_the_deck_slide_lists_the_terms_of_topics_json(demo_db, tmp_path):
-    from queries.report import write_report
+    from queries.meeting_files import write_report
     path = tmp_path / "deck.pptx"
     write_report(open_reader(demo_db), "pptx", path, ReportRequest())
     slide = next(s for s in Presentation(path).slides if s.shapes.title.text_frame.text == "热点与新问题")
