@@ -6,9 +6,8 @@ import streamlit as st
 from pages._frame import start_page
 from queries.config import load_config, user_config_path
 from queries.formatting import fmt_target
-from queries.kpi import DEDUCTIONS
-from queries.metrics import BY_ID, GROUPS, METRICS, caliber
-from queries.report import DEDUCTIONS as DEDUCTION_LABELS
+from queries.deductions import DEDUCTIONS
+from queries.metrics import GROUPS, METRICS, caliber
 
 RULES = {"fall": "同比下降即达标", "at_most": "不高于目标即达标", "at_least": "不低于目标即达标", None: "仅列示，不评判"}
 
@@ -54,10 +53,8 @@ st.subheader("村(社区)排名")
 ranking = config["ranking"]
 st.markdown(f"得分 = 100 − 各项扣分之和；**绿** ≥ {ranking['green']:g} 分，**黄** ≥ {ranking['yellow']:g} 分，其余为**红**。"
             "同分按信访总量少者在前，再按乡镇、村名称排序。一件事项可同时触发多项扣分；没有本期事项的村仍扣积案分。")
-show(pd.DataFrame([{"扣分项": DEDUCTION_LABELS[rule][0],
-                    "每项扣分": f"每{DEDUCTION_LABELS[rule][1]} {points:g} 分",
-                    "口径": caliber(BY_ID[DEDUCTIONS[rule]])}
-                   for rule, points in ranking["deductions"].items() if rule in DEDUCTIONS]))
+show(pd.DataFrame([{"扣分项": d.label, "每项扣分": d.rule_text(), "口径": caliber(d.counted_by)}
+                   for d in DEDUCTIONS]))
 population = config.get("population") or {}
 st.caption(f"万人信访率 = 信访总量 ÷ 人口 × 10000，仅对配置了人口的村显示（当前 {len(population)} 个）。")
 

@@ -11,27 +11,20 @@ from pages._widgets import PERCENT_FORMAT, as_percent, show_table
 from queries import charts
 from queries.config import load_config
 from queries.formatting import COLUMN_LABELS, fmt_value
-from queries.kpi import DEDUCTIONS, RANK_METRICS
+from queries.deductions import DEDUCTIONS, itemised
+from queries.kpi import RANK_METRICS
 from queries.metrics import BY_ID
 from queries.periods import Scope
-from queries.report import DEDUCTIONS as DEDUCTION_LABELS
 
 CASE_COLUMNS = ["registered_on", "case_id", "category", "channel", "level", "persons", "petitioner_name",
                 "summary", "resolution", "closed_on", "is_repeat", "is_collective", "is_overdue"]
 
 
-def deduction_detail(row: dict) -> str:
-    """Every deduction of a village, largest first: 重复信访29件扣14.5分；…"""
-    items = sorted(((points, rule) for rule, points in row["deductions"].items() if points), reverse=True)
-    return "；".join(f"{DEDUCTION_LABELS[rule][0]}{row['events'][rule]}{DEDUCTION_LABELS[rule][1]}"
-                     f"扣{points:g}分" for points, rule in items) or "无扣分"
-
-
 def ranking_frame(rows: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame([{key: row[key] for key in ("rank", "township", "village", "score", "grade",
                                                      *RANK_METRICS, "cases_per_10k")}
-                          | {f"d_{rule}": -row["deductions"][rule] for rule in DEDUCTIONS}
-                          | {"detail": deduction_detail(row)} for row in rows])
+                          | {f"d_{d.rule}": -row["deductions"][d.rule] for d in DEDUCTIONS}
+                          | {"detail": itemised(row)} for row in rows])
     if frame["cases_per_10k"].isna().all():  # only where a population table is configured
         frame = frame.drop(columns="cases_per_10k")
     return frame
@@ -44,7 +37,6 @@ def township_frame(view: View, ranking: pd.DataFrame) -> pd.DataFrame:
 
 
 def show_ranking(view: View, frame: pd.DataFrame) -> None:
-    points = load_config()["ranking"]["deductions"]
     config = {
         "rank": st.column_config.NumberColumn("名次", width="small"),
         "township": "乡镇(街道)", "village": "村(社区)",
@@ -59,9 +51,9 @@ def show_ranking(view: View, frame: pd.DataFrame) -> None:
                                                        help="信访总量 ÷ 人口 × 10000（按配置的村人口）"),
         "detail": st.column_config.TextColumn(
             "扣分明细", width="large",
-            help="；".join(f"{label}每{unit}扣{points[rule]:g}分" for rule, (label, unit) in DEDUCTION_LABELS.items())),
+            help="；".join(f"{d.label}{d.rule_text()}" for d in DEDUCTIONS)),
     }
-    shown = as_percent(frame.drop(columns=[f"d_{rule}" for rule in DEDUCTIONS]))
+    shown = as_percent(frame.drop(columns=[f"d_{d.rule}" for d in DEDUCTIONS]))
     shown = shown[["rank", "township", "village", "score", "grade", "detail",
                    *[c for c in shown.columns if c not in ("rank", "township", "village", "score", "grade", "detail")]]]
     styled = shown.style.map(lambda g: f"background-color: {charts.GRADE_COLORS.get(g, '')}; color: white;"
@@ -118,8 +110,7 @@ show_ranking(view, ranking)
 print_twin(ranking.assign(score=ranking["score"].map("{:g}".format)), "villages",
            {"rank": "名次", "township": "乡镇(街道)", "village": "村(社区)", "score": "得分", "grade": "等级",
             "cases": "信访总量(件)", "detail": "扣分明细"})
-csv_download(ranking.rename(columns={"detail": "扣分明细", **{f"d_{r}": f"{label}扣分" for r, (label, _)
-                                                   in DEDUCTION_LABELS.items()}}),
+csv_download(ranking.rename(columns={"detail": "扣分明细", **{f"d_{d.rule}": f"{d.label}扣分" for d in DEDUCTIONS}}),
                 "下载排名（CSV）", "村居排名.csv", key="dl_rank", view=view)
 with st.expander("得分图", expanded=False):
     st.plotly_chart(charts.ranking_figure(ranking), width="stretch", config={"displayModeBar": False})
@@ -133,7 +124,7 @@ with st.container(key="no_print_detail"):
     if chosen:
         row = next(r for r in rows if f"{r['township']}/{r['village']}" == chosen)
         scope = village_scope(view, chosen)
-        st.markdown(f"**第 {row['rank']} 名 · {row['score']:g} 分 · {row['grade']}** — {deduction_detail(row)}")
+        st.markdown(f"**第 {row['rank']} 名 · {row['score']:g} 分 · {row['grade']}** — {itemised(row)}")
         left, right = st.columns(2)
         trend = view.trend(["cases", "repeat_ratio"], 24, scope=scope)
         with left:

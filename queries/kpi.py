@@ -7,6 +7,7 @@ import duckdb
 import pandas as pd
 
 from .config import load_config
+from .deductions import DEDUCTIONS
 from .db import cursor, sql
 from .engine import metric_frame, query
 from .metrics import BY_ID, PUBLIC
@@ -42,14 +43,6 @@ def kpi(con: duckdb.DuckDBPyConnection, scope: Scope = Scope(), as_of: date | No
 
 RANK_METRICS = ("cases", "repeat_ratio", "skip_level_persons", "beijing_province_visits",
                 "overdue_open", "satisfaction_rate")
-DEDUCTIONS = {  # ranking rule (config key) -> metric that counts its events
-    "visit_jing": "deduction_visit_jing",
-    "visit_sheng": "deduction_visit_sheng",
-    "visit_shi": "deduction_visit_shi",
-    "repeat": "deduction_repeat",
-    "collective_county_up": "deduction_collective",
-    "overdue": "overdue_open",
-}
 
 
 def grade(score: float) -> str:
@@ -73,24 +66,24 @@ def rank(con: duckdb.DuckDBPyConnection, scope: Scope = Scope(), as_of: date | N
          start: date | None = None, end: date | None = None) -> list[dict]:
     """The village ranking: score = 100 − Σ deductions, in METRICS.md order, each deduction itemised."""
     periods = resolve(con, as_of, start, end)
-    ids = list(dict.fromkeys([*RANK_METRICS, *DEDUCTIONS.values()]))
+    ids = list(dict.fromkeys([*RANK_METRICS, *(d.metric for d in DEDUCTIONS)]))
     frame = metric_frame(con, scope, [periods.current], ids, group_by=("township", "village"))
     figures = {(_key(r.township), _key(r.village)): r for r in frame.itertuples(index=False)}
-    points = load_config()["ranking"]["deductions"]
+    points = {d.rule: d.points for d in DEDUCTIONS}
     population = load_config().get("population", {})
     rows = []
     for township, village in villages(con, scope):
         found = figures.get((_key(township), _key(village)))
         values = {i: _plain(getattr(found, i), i) if found is not None else (0 if BY_ID[i].fmt == "count" else None)
                   for i in ids}
-        deductions = {rule: round(values[metric] * points[rule], 6) for rule, metric in DEDUCTIONS.items()}
+        deductions = {d.rule: round(values[d.metric] * points[d.rule], 6) for d in DEDUCTIONS}
         score = round(100 - sum(deductions.values()), 6)
         people = population.get(f"{township or ''}/{village or ''}")
         rows.append({
             "township": township, "village": village, "score": score, "grade": grade(score),
             **{i: values[i] for i in RANK_METRICS},
             "deductions": deductions,
-            "events": {rule: values[metric] for rule, metric in DEDUCTIONS.items()},
+            "events": {d.rule: values[d.metric] for d in DEDUCTIONS},
             "cases_per_10k": values["cases"] / people * 10000 if people else None,
         })
     rows.sort(key=lambda r: (-r["score"], r["cases"], r["township"] or "", r["village"] or ""))

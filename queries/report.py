@@ -18,6 +18,7 @@ import pandas as pd
 from . import analysis
 from .accountability import outputs as accountability_outputs
 from .config import load_config
+from .deductions import BY_RULE, itemised
 from .escaping import document_text, markdown_text
 from .formatting import COLUMN_LABELS, fmt_change, fmt_date_cn, fmt_met, fmt_target, fmt_value
 from .kpi import kpi, rank
@@ -25,10 +26,6 @@ from .metrics import BY_ID, GROUPS, PUBLIC, Metric
 from .periods import Period, Scope
 from .research.outputs import bulletin_paragraph
 
-DEDUCTIONS = {  # ranking rule -> (label, unit)
-    "visit_jing": ("进京来访", "批"), "visit_sheng": ("赴省来访", "批"), "visit_shi": ("到市来访", "批"),
-    "repeat": ("重复信访", "件"), "collective_county_up": ("县级以上集体访", "批"), "overdue": ("超期未办结", "件"),
-}
 # Every value printed into the Markdown 通报 is escaped (names come from import files: no links,
 # no raw HTML); write_docx turns the escapes back into the plain text.
 _TEMPLATES = jinja2.Environment(
@@ -105,11 +102,7 @@ def masthead(shot: Snapshot) -> dict:
 
 def deduction_reasons(row: dict) -> str:
     """The main deductions of a ranked village, largest first: 进京来访1批扣2分…"""
-    items = sorted(((points, rule) for rule, points in row["deductions"].items() if points), reverse=True)
-    if not items:
-        return "无扣分事项"
-    return "；".join(f"{DEDUCTIONS[rule][0]}{row['events'][rule]}{DEDUCTIONS[rule][1]}扣{points:g}分"
-                    for points, rule in items[:3])
+    return itemised(row, limit=3)
 
 
 def grade_counts(ranking: list[dict]) -> dict[str, int]:
@@ -205,7 +198,7 @@ def _sheet_frames(con: duckdb.DuckDBPyConnection, shot: Snapshot, masked: bool):
     for sheet, source in _SHEETS:
         if source == "ranking":
             frame = pd.DataFrame([{k: v for k, v in r.items() if k not in ("deductions", "events")}
-                                  | {f"扣分:{DEDUCTIONS[rule][0]}": points for rule, points in r["deductions"].items()}
+                                  | {f"扣分:{BY_RULE[rule].label}": points for rule, points in r["deductions"].items()}
                                   for r in shot.ranking])
         elif source == "leaders":
             frame = analysis.leader_table(con, scope, shot.period)
