@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 
 from .config import load_config
-from .db import cursor, sql
+from .db import compose, cursor, sql
 from .engine import base_query, metric_frame, period_cursor, query, run_named
 from .formatting import adverse
 from .metrics import BY_ID
@@ -115,7 +115,7 @@ def alerts(kpi_result: dict) -> pd.DataFrame:
 def case_list(con: duckdb.DuckDBPyConnection, scope: Scope, period: Period, name: str,
               masked: bool = True) -> pd.DataFrame:
     """One of CASE_LISTS, for the scope, as of the period's as-of date."""
-    statement = sql(f"views/{_LIST_FILES[name]}").replace("{columns}", sql("views/case_columns"))
+    statement = compose(f"views/{_LIST_FILES[name]}", columns=sql("views/case_columns"))
     return _masked(base_query(con, scope, period, statement), masked)
 
 

@@ -20,6 +20,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 from contextlib import contextmanager
 from datetime import datetime
@@ -83,6 +84,19 @@ def explain(error: BaseException, path: str | Path | None = None) -> str | None:
 def sql(name: str) -> str:
     """The text of queries/sql/<name>.sql."""
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]{2,})\}")   # {groups_filter}; never a regex's \p{Z} or {2}
+
+
+def compose(name: str, **parts: str) -> str:
+    """queries/sql/<name>.sql with its {placeholders} filled. A placeholder without a part, or a
+    part without its placeholder, is a programming error: refused, never sent half-filled."""
+    text = sql(name)
+    wanted = set(_PLACEHOLDER.findall(text))
+    if wanted != set(parts):
+        raise KeyError(f"sql/{name}.sql takes {sorted(wanted)}, was given {sorted(parts)}")
+    return _PLACEHOLDER.sub(lambda match: parts[match.group(1)], text)
 
 
 def _attach(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:

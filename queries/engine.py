@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .config import load_config
-from .db import cursor, sql
+from .db import compose, cursor, sql
 from .metrics import BY_ID, METRICS, Metric
 from .periods import Period, Scope
 from .units import unit_filter
@@ -31,7 +31,7 @@ GROUPS_FILTER = ("AND f.case_id IN (SELECT case_id FROM case_groups "
 
 def metric_base(scope: Scope) -> str:
     """sql/metric_base.sql with the scope's group filter."""
-    return sql("metric_base").replace("{groups_filter}", GROUPS_FILTER if scope.groups else "")
+    return compose("metric_base", groups_filter=GROUPS_FILTER if scope.groups else "")
 
 
 def _bind(statement: str, values: dict) -> dict:
@@ -124,7 +124,7 @@ def metric_frame(con: duckdb.DuckDBPyConnection, scope: Scope, periods: Iterable
                                  + _select(by_source["cases"], group_by, "base"),
                                  {**values, "earlier_key_persons": False}))
         if by_source["people"]:  # people metrics count in-period cases and key persons
-            people = sql("people").replace("{group}", "".join(f"{g}, " for g in group_by))
+            people = compose("people", group="".join(f"{g}, " for g in group_by))
             frames.append(query(cur, f"WITH base AS ({base}), people AS ({people})\n"
                                  + _select(by_source["people"], group_by, "people"),
                                  {**values, "earlier_backlog": False}))

@@ -88,3 +88,14 @@ def test_an_outdated_file_is_brought_up_to_date_for_readers(database):
     reader = db.open_reader(database)
     assert db.is_current(reader)
     assert db.cursor(reader).execute("SELECT count(*) FROM case_facts").fetchone()[0] == 3
+
+
+def test_compose_fills_every_placeholder_and_refuses_a_missing_one():
+    from queries.db import compose
+    filled = compose("metric_base", groups_filter="AND TRUE")
+    assert "AND TRUE" in filled and "{groups_filter}" not in filled
+    assert r"\p{Z}" in compose("case_facts") or "{" not in compose("case_facts")   # regex braces stay
+    with pytest.raises(KeyError):
+        compose("metric_base")                       # a placeholder left unfilled
+    with pytest.raises(KeyError):
+        compose("metric_base", groups_filter="", other="x")   # a part with no placeholder

@@ -12,7 +12,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from ..db import cursor, sql
+from ..db import compose, cursor, sql
 from ..engine import _bind, _select, _settings, metric_base, period_cursor, query
 from ..metrics import BY_ID
 from ..normalize import folded
@@ -79,7 +79,7 @@ def _over_every_case(con, scope: Scope, as_of: date, body: str, params: dict,
 
 
 def _with_receptions(name: str) -> str:
-    return sql(f"accountability/{name}").replace("{receptions}", sql("accountability/receptions_in_scope"))
+    return compose(f"accountability/{name}", receptions=sql("accountability/receptions_in_scope"))
 
 
 def _reception_params(scope: Scope, period: Period) -> dict:

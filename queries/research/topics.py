@@ -14,7 +14,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from ..db import cursor, sql
+from ..db import compose, cursor, sql
 from ..engine import base_query, period_cursor, query
 from ..periods import Period, Periods, Scope, data_range, months, resolve
 from ..privacy import mask_frame
@@ -53,7 +53,7 @@ GROUPS_FILTER = "AND f.case_id IN (SELECT case_id FROM case_groups WHERE list_co
 def _run(con: duckdb.DuckDBPyConnection, name: str, scope: Scope, periods: Periods) -> pd.DataFrame:
     """A statement over the scope and the three compared periods (passed as dates: each count is a
     FILTER of one scan, no join with a periods relation)."""
-    statement = sql(name).replace("{groups_filter}", GROUPS_FILTER if scope.groups else "")
+    statement = compose(name, groups_filter=GROUPS_FILTER if scope.groups else "")
     dates = {"span_from": min(p.start for p in periods.all), "span_to": max(p.end for p in periods.all)}
     for prefix, period in (("cur", periods.current), ("prev", periods.pop), ("yoy", periods.yoy)):
         dates |= {f"{prefix}_from": period.start, f"{prefix}_to": period.end}
@@ -155,7 +155,7 @@ def group_trend(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date, count
     """Cases per month and group over the `count` months up to the as-of month: month, group, cases
     (every configured group has a row for every month)."""
     periods = months(as_of, count, first=data_range(con)[0])
-    statement = sql("research/group_months").replace("{groups_filter}", GROUPS_FILTER if scope.groups else "")
+    statement = compose("research/group_months", groups_filter=GROUPS_FILTER if scope.groups else "")
     cur = period_cursor(con, periods)
     try:
         frame = query(cur, statement, scope.params())
@@ -169,7 +169,7 @@ def group_trend(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date, count
 
 
 def _case_list(con, scope: Scope, period: Period, name: str, masked: bool, **params) -> pd.DataFrame:
-    statement = sql(name).replace("{columns}", sql("views/case_columns"))
+    statement = compose(name, columns=sql("views/case_columns"))
     frame = base_query(con, scope, period, statement, **params)
     return mask_frame(frame) if masked else frame
 
