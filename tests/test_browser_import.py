@@ -36,10 +36,6 @@ def test_import_page_in_the_browser(app, browser, width, height):  # noqa: F811
     assert "选择台账文件" in text and "数据库中有演示数据" in text
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"import-before-{width}x{height}.png"))
-    if width < 600:   # on a phone the sidebar opens over the page (issue #13.1, not this page's): close it
-        page.keyboard.press("Escape")
-        page.locator("[data-testid=stSidebar] button").first.click()
-        page.wait_for_timeout(800)
     page.locator("[data-testid=stMain] [data-testid=stRadio]").get_by_text("保留演示数据，与导入的数据并存").click()
     page.set_input_files("[data-testid=stFileUploader] input[type=file]",
                          files=[{"name": f"台账{width}.csv", "mimeType": "text/csv", "buffer": CSV}])
