@@ -53,7 +53,8 @@ def frame():
     pages = [st.Page(path, title=title, url_path=url_path, icon=icon, default=url_path == "overview")
              for path, title, url_path, icon in allowed]
     # In presentation mode the sidebar is hidden, so the pages move to the top bar.
-    page = st.navigation(pages, position="top" if present else "sidebar")
+    # expanded: every page listed (13 for an admin; Streamlit would hide those past ten behind "View more")
+    page = st.navigation(pages, position="top" if present else "sidebar", expanded=True)
     st.session_state["_url_paths"] = tuple(url_path for _, _, url_path, _ in allowed)
     st.session_state["_page_url_path"] = page.url_path
     if warm_every() > 0:

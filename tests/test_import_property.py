@@ -105,7 +105,8 @@ def relative_date(kind: str, registered):
     """accepted_on / closed_on: blank, garbage, or a few days around registered_on."""
     if not isinstance(registered, date):
         return date_strategy(kind)
-    shifted = st.integers(-4, 30).map(lambda n: registered + timedelta(days=n))
+    # a few days before registered_on, but never before 0001-01-01 (an ancient registered_on)
+    shifted = st.integers(max(-4, 1 - registered.toordinal()), 30).map(lambda n: registered + timedelta(days=n))
     return st.one_of(
         st.tuples(shifted, st.sampled_from(["iso", "cn", "slash"])).map(
             lambda t: ({"iso": t[0].isoformat(), "cn": f"{t[0].year}年{t[0].month}月{t[0].day}日",
