@@ -130,12 +130,12 @@ def test_unmasked_export_into_a_read_only_folder(good_db, tmp_path, capsys, monk
 
 
 def test_unmasked_export_on_a_full_disk_leaves_nothing(good_db, tmp_path, capsys, monkeypatch):
-    import queries.report as report
+    import queries.meeting_files as meeting_files   # where write_report looks the writer up
 
     def half_written(con, request, path, masked=True):
         Path(path).write_bytes(b"PK half a workbook with \xe7\x8e\x8b\xe5\xb0\x8f\xe6\x98\x8e")
         raise OSError(errno.ENOSPC, "No space left on device")
-    monkeypatch.setattr(report, "write_xlsx", half_written)
+    monkeypatch.setattr(meeting_files, "write_xlsx", half_written)
     out = tmp_path / "exports" / "清单.xlsx"
     out.parent.mkdir()
     assert cli.main([*UNMASKED, "--db", str(good_db), "--out", str(out)]) == 1
@@ -146,14 +146,14 @@ def test_unmasked_export_on_a_full_disk_leaves_nothing(good_db, tmp_path, capsys
 
 
 def test_unmasked_export_is_audited_before_it_exists(good_db, tmp_path, monkeypatch):
-    import queries.report as report
+    import queries.meeting_files as meeting_files   # where write_report looks the writer up
     seen = []
-    real = report.write_xlsx
+    real = meeting_files.write_xlsx
 
     def watching(con, request, path, masked=True):
         seen.append(audit_rows(good_db))
         return real(con, request, path, masked)
-    monkeypatch.setattr(report, "write_xlsx", watching)
+    monkeypatch.setattr(meeting_files, "write_xlsx", watching)
     out = tmp_path / "清单.xlsx"
     assert cli.main([*UNMASKED, "--db", str(good_db), "--out", str(out)]) == 0
     assert seen == [1] and out.exists() and audit_rows(good_db) == 1
