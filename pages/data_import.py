@@ -13,7 +13,8 @@ from queries.config import load_config
 from queries.escaping import markdown_text as md_escape
 from queries.import_issues import import_issues, issues_csv
 from queries.import_run import import_prepared
-from queries.importer import FIELD_LABELS, prepare_file
+from queries.case_store import FIELD_LABELS
+from queries.importer import prepare_file
 from queries.refusal_log import pending
 
 COUNTS = (("rows_read", "读取(行)"), ("imported", "新增(件)"), ("updated", "更新(件)"),

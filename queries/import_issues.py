@@ -10,7 +10,7 @@ import pandas as pd
 from .config import load_config
 from .db import cursor, sql
 from .escaping import csv_bytes
-from .importer import FIELD_LABELS
+from .case_store import FIELD_LABELS
 from .normalize import header_key
 from .privacy import mask_idno, mask_name, mask_phone
 

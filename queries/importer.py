@@ -16,13 +16,13 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
 
 from . import normalize as nz
 from .config import load_config
 from .db import cursor, refresh_facts
 from .accountability.import_ledgers import import_ledger
 from .accountability.ledgers import CASES, other_header_keys, sniff_kind
+from .case_store import CASE_COLUMNS, DATE_FIELDS, FIELD_LABELS, upsert_cases
 from .reader import FileRefused, Table, read_tables
 from .research.terms import refresh_terms
 
@@ -32,32 +32,8 @@ TEXT_FIELDS = ("case_id", "petitioner_name", "petitioner_idno", "phone", "summar
 ID_FIELDS = ("case_id", "petitioner_idno")   # NFKC-normalised (SCHEMA.md §4)
 PLACE_FIELDS = ("township", "village")
 ENUM_FIELDS = ("channel", "level", "purpose", "handling", "resolution", "satisfaction")
-DATE_FIELDS = ("registered_on", "accepted_on", "due_on", "closed_on")
 BOOL_FIELDS = {"key_person": nz.parse_bool, "repeat_flag": nz.parse_repeat_flag}
-CASE_COLUMNS = (
-    "case_id", "registered_on", "channel", "petitioner_name", "petitioner_idno", "phone",
-    "persons", "township", "village", "category", "category_raw", "purpose", "summary", "level",
-    "handling", "responsible_unit", "case_leader", "accepted_on", "due_on", "closed_on",
-    "resolution", "satisfaction", "key_person", "repeat_flag",
-)
 REFUSING_FIELDS = ("registered_on", "persons")  # unreadable -> the row is refused (SCHEMA.md §5)
-PROVENANCE = ("source_file", "source_row", "import_batch")
-ARROW_TYPES = {
-    **{name: pa.string() for name in CASE_COLUMNS},
-    **{name: pa.date32() for name in DATE_FIELDS},
-    "persons": pa.int32(), "key_person": pa.bool_(), "repeat_flag": pa.bool_(),
-    "source_file": pa.string(), "source_row": pa.int32(), "import_batch": pa.string(),
-}
-FIELD_LABELS = {
-    "case_id": "信访件编号", "registered_on": "登记日期", "channel": "信访形式",
-    "petitioner_name": "信访人", "petitioner_idno": "证件号码", "phone": "联系电话",
-    "persons": "人数", "township": "乡镇(街道)", "village": "村(社区)", "place_path": "问题属地",
-    "category": "问题分类", "purpose": "信访目的", "summary": "信访事由", "level": "登记层级",
-    "handling": "办理方式", "responsible_unit": "责任单位", "case_leader": "包案领导",
-    "accepted_on": "受理日期", "due_on": "办理期限", "closed_on": "办结日期",
-    "resolution": "化解情况", "satisfaction": "满意度", "key_person": "重点人员",
-    "repeat_flag": "是否重复信访",
-}
 
 
 @dataclass
@@ -288,52 +264,6 @@ def _column_report(tables: list[Table]) -> tuple[dict[str, str], list[str]]:
     return columns, list(dict.fromkeys(unused))
 
 
-IDENTITY_FIELDS = ("petitioner_name", "petitioner_idno", "phone")  # a blank never erases them (spec-notes)
-
-
-def _identity_conflicts(cur, cases: list[dict], present: set[str]) -> list[dict]:
-    """Warnings for stored identity values that this file changes to another non-blank value."""
-    sheets = {c["case_id"]: c.get("source_sheet") for c in cases}
-    warnings = []
-    for name in IDENTITY_FIELDS:
-        if name not in present:
-            continue
-        compact = "upper(regexp_replace({}, '\\s', '', 'g'))"
-        changed = cur.execute(
-            f"SELECT s.case_id, s.source_row, s.{name} FROM staging s JOIN cases c USING (case_id) "
-            f"WHERE {compact.format('s.' + name)} <> {compact.format('c.' + name)}").fetchall()
-        warnings += [{"source_sheet": sheets.get(case_id), "source_row": row, "case_id": case_id, "field": name,
-                      "value": value, "message": f"{FIELD_LABELS[name]}与库中已有的值不同，以本次导入为准，请核对"}
-                     for case_id, row, value in changed]
-    return warnings
-
-
-def _upsert(cur: duckdb.DuckDBPyConnection, cases: list[dict], present: set[str], batch: str,
-            warnings: list[dict] | None = None) -> int:
-    """Insert or update the file's cases; returns how many were new. A blank identity field
-    keeps the stored value; a changed one is added to `warnings`."""
-    for case in cases:
-        case["import_batch"] = batch
-    columns = CASE_COLUMNS + PROVENANCE
-    staging = pa.table({name: pa.array([c[name] for c in cases], type=ARROW_TYPES[name])
-                        for name in columns})
-    cur.register("staging", staging)
-    try:
-        existing = cur.execute(
-            "SELECT count(*) FROM staging JOIN cases USING (case_id)").fetchone()[0]
-        if warnings is not None:
-            warnings.extend(_identity_conflicts(cur, cases, present))
-        names = ", ".join(columns)
-        assignments = ", ".join(
-            f"{name} = coalesce(excluded.{name}, cases.{name})" if name in IDENTITY_FIELDS else f"{name} = excluded.{name}"
-            for name in columns if name in present or name in PROVENANCE)
-        cur.execute(f"INSERT INTO cases ({names}) SELECT {names} FROM staging "
-                    f"ON CONFLICT (case_id) DO UPDATE SET {assignments}")
-    finally:
-        cur.unregister("staging")
-    return len(cases) - existing
-
-
 def _record(cur, report: FileReport, as_of: date, rows: _Rows) -> None:
     cur.execute(
         "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -423,7 +353,7 @@ def apply_prepared(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> FileRe
         return _refuse(cur, report, as_of, report.refused)
     cur.execute("BEGIN TRANSACTION")
     try:
-        new = _upsert(cur, prepared.cases, prepared.present, report.batch, rows.warnings) if prepared.cases else 0
+        new = upsert_cases(cur, prepared.cases, prepared.present, report.batch, rows.warnings) if prepared.cases else 0
         report.warnings = len(rows.warnings)
         report.imported = new
         report.updated = len(rows.cases) - new

@@ -175,14 +175,14 @@ def test_an_unexpected_error_refuses_that_file_only(tmp_path, monkeypatch, capsy
     refusal in Chinese, in the import history; the files before and after it land."""
     import queries.importer as importer
     from queries import cli
-    real = importer._upsert
+    real = importer.upsert_cases
 
     def failing(cur, cases, present, batch, *rest):
         if any(c["source_file"] == "bad.csv" for c in cases):
             raise ValueError("Value 3000000000 out of range")   # as pyarrow's ArrowInvalid said
         return real(cur, cases, present, batch, *rest)
 
-    monkeypatch.setattr(importer, "_upsert", failing)
+    monkeypatch.setattr(importer, "upsert_cases", failing)
     paths = [write_csv(tmp_path / f"{name}.csv", [HEADER, [f"{name}-1", "2026-03-02", "来访", 1]])
              for name in ("good1", "bad", "good2")]
     database = tmp_path / "t.duckdb"
