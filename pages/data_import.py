@@ -63,6 +63,8 @@ def show_result(result: dict, index: int) -> None:
     with notes:
         unused = report["columns_unused"]
         st.markdown("**未使用的列**：" + (md_escape("、".join(unused)) if unused else "无"))
+        if report.get("columns_kept"):
+            st.markdown("**其中另存供研判**（相似来访显示其处理意见）：" + md_escape("、".join(report["columns_kept"])))
         if report["duplicates"]:
             shown = md_escape("、".join(report["duplicates"][:5])) + ("…" if len(report["duplicates"]) > 5 else "")
             st.markdown(f"**文件内重复编号** {len(report['duplicates'])} 个（以后出现的一行为准）：{shown}")

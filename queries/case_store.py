@@ -5,6 +5,8 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
+from .db import sql
+
 DATE_FIELDS = ("registered_on", "accepted_on", "due_on", "closed_on")
 CASE_COLUMNS = (
     "case_id", "registered_on", "channel", "petitioner_name", "petitioner_idno", "phone",
@@ -75,3 +77,18 @@ def upsert_cases(cur: duckdb.DuckDBPyConnection, cases: list[dict], present: set
     finally:
         cur.unregister("staging")
     return len(cases) - existing
+
+
+def upsert_answers(cur: duckdb.DuckDBPyConnection, cases: list[dict], source_file: str, batch: str) -> None:
+    """Store the 处理意见 of the file's cases that carry one (case_answers); a blank keeps the
+    stored answer, as a blank identity field does."""
+    answered = [c for c in cases if c.get("answer")]
+    if not answered:
+        return
+    staging = pa.table({"case_id": pa.array([c["case_id"] for c in answered], type=pa.string()),
+                        "answer": pa.array([c["answer"] for c in answered], type=pa.string())})
+    cur.register("new_answers", staging)
+    try:
+        cur.execute(sql("upsert_answers"), {"source_file": source_file, "batch": batch})
+    finally:
+        cur.unregister("new_answers")

@@ -144,6 +144,8 @@ def _import_text(report: dict) -> str:
                      f" + 拒收 {f['rejected']} + 跳过 {f['skipped']}（合计/空行）；警告 {f['warnings']} 条")
         if f["columns_unused"]:
             lines.append(f"  未使用的列：{'、'.join(f['columns_unused'])}")
+        if f.get("columns_kept"):
+            lines.append(f"  其中另存供研判（相似来访显示其处理意见）：{'、'.join(f['columns_kept'])}")
     lines.append(f"库中共有信访事项 {report['cases_total']} 件。")
     return "\n".join(lines)
 

@@ -576,7 +576,7 @@ class _Ledger:
 SYSTEM_HEADERS = ("信访编号", "信访日期", "信访方式", "信访人", "证件号码", "手机号码", "人数", "问题属地",
                   "问题类别", "信访目的", "信访内容", "上访去向", "处理方式", "承办单位", "责任领导",
                   "受理时间", "办结期限", "办结时间", "化解状态", "群众评价", "重点人员", "初重标志",
-                  "录入人员", "系统流水号")
+                  "处理意见", "录入人员", "系统流水号")
 SYSTEM_LEVELS = {"村": "村居", "镇": "乡镇", "县": "县级", "市": "市级", "省": "省级", "京": "国家"}
 SYSTEM_CHANNELS = {"网上信访": ("网上信访", "手机信访", "领导信箱"), "电话": ("电话信访",)}
 CLERKS = ("李敏", "张婷", "罗静")
@@ -613,7 +613,9 @@ def _system_row(rng: random.Random, serial: int, case: Case, state: dict, fault:
         SYSTEM_LEVELS[case.level], case.handling, case.unit, case.leader,
         _stamp(rng, case.accepted_on), case.due_on and f"{case.due_on:%Y-%m-%d}", closed,
         state["resolution"], state["satisfaction"], "是" if case.person.key else "否",
-        "重件" if case.repeat_flag else "初件", rng.choice(CLERKS), f"LS{serial:09d}",
+        "重件" if case.repeat_flag else "初件",
+        demo_texts.answer(case.case_id, case.handling, state["resolution"], case.unit) if state["closed_on"] else None,
+        rng.choice(CLERKS), f"LS{serial:09d}",
     ]
 
 

@@ -164,3 +164,35 @@ def summary(seed: int, category: str, topic: int, township: str, village: str, p
         month=rng.choice(MONTHS_CN), years=rng.randint(2, 8), mu=rng.randint(1, 12),
         area=rng.randrange(60, 400, 10), days=rng.randint(3, 15), count=rng.randint(5, 40),
         party=rng.choice(PARTIES), project=rng.choice(PROJECTS))
+
+
+# The system export's 处理意见: how the office answered, by outcome. Slot: {unit}.
+ANSWERS = {
+    "已化解": (
+        "经{unit}调查核实，信访人反映情况基本属实，已协调相关方落实到位，信访人表示认可，已息诉罢访。",
+        "{unit}依据相关政策作出处理意见，相关款项已于办结前兑付到位，信访人签字认可。",
+        "经{unit}组织双方调解，达成调解协议并已履行完毕，信访事项已化解。",
+        "{unit}现场核查后责令责任方限期整改，整改已完成，已书面答复信访人。",
+    ),
+    "稳控": (
+        "{unit}已依法依规作出书面答复，信访人诉求部分缺乏政策依据，已做好解释疏导，由包案领导落实稳控。",
+        "诉求涉及历史遗留问题，{unit}已答复信访人并建立稳控台账，定期走访。",
+    ),
+    "未化解": (
+        "{unit}已书面答复，信访人对处理意见不认可，已告知可在三十日内申请复查。",
+        "经{unit}核查，诉求无政策依据，已答复信访人，信访人仍坚持原诉求。",
+    ),
+    "不予受理": (
+        "该事项已进入诉讼程序，不属于信访受理范围，已告知信访人依法通过诉讼途径解决。",
+        "该事项已依法处理终结，决定不予受理，已书面告知信访人。",
+    ),
+}
+
+
+def answer(case_id: str, handling: str, resolution: str | None, unit: str | None) -> str | None:
+    """The 处理意见 of a closed case (same case, same words; drawn from the case id so the
+    simulation's random stream is left alone); None when there is nothing to say."""
+    outcome = "不予受理" if handling == "不予受理" else resolution
+    if outcome not in ANSWERS:
+        return None
+    return random.Random(case_id).choice(ANSWERS[outcome]).format(unit=unit or "责任单位")

@@ -22,7 +22,7 @@ from .config import load_config
 from .db import cursor, refresh_facts
 from .accountability.import_ledgers import import_ledger
 from .accountability.ledgers import CASES, other_header_keys, sniff_kind
-from .case_store import CASE_COLUMNS, DATE_FIELDS, FIELD_LABELS, upsert_cases
+from .case_store import CASE_COLUMNS, DATE_FIELDS, FIELD_LABELS, upsert_answers, upsert_cases
 from .reader import FileRefused, Table, read_tables
 from .research.terms import refresh_terms
 
@@ -48,6 +48,7 @@ class FileReport:
     warnings: int = 0
     columns_unused: list[str] = field(default_factory=list)
     refused: str | None = None
+    columns_kept: list[str] = field(default_factory=list)   # unused columns stored for 研判 ([import.kept_headers])
     batch: str = ""
     columns: dict[str, str] = field(default_factory=dict)   # field -> header used
     skipped_totals: int = 0
@@ -106,6 +107,7 @@ class _FieldParsers:
         self.other = categories["other"]
         self.max_persons = int(config["import"].get("max_persons", nz.DEFAULT_MAX_PERSONS))
         self.earliest_date = date.fromisoformat(str(config["import"].get("earliest_date", "1980-01-01")))
+        self.answer_headers = [nz.header_key(h) for h in config["import"]["kept_headers"]["answer"]]
 
     def enum(self, name: str):
         values, variants = self.enum_specs[name]
@@ -113,6 +115,14 @@ class _FieldParsers:
 
     def category(self, raw):
         return nz.category_class(raw, self.classes, self.aliases, self.other)
+
+
+def answer_column(table: Table, keys: list[str]) -> int | None:
+    """The column of the table's 处理意见 (the first of `keys` it carries among the columns no
+    field took), or None."""
+    taken = set(table.columns.values())
+    found = {nz.header_key(h): c for c, h in enumerate(table.headers) if c not in taken}
+    return next((found[k] for k in keys if k in found), None)
 
 
 def _parse_table(table: Table, file_name: str, as_of: date, parsers: _FieldParsers,
@@ -150,6 +160,11 @@ def _parse_table(table: Table, file_name: str, as_of: date, parsers: _FieldParse
 
     for name in TEXT_FIELDS:
         parsed[name] = read(name, nz.clean_id if name in ID_FIELDS else nz.clean_text)
+    answer_at = answer_column(table, parsers.answer_headers)
+    if answer_at is not None:
+        raw["answer"] = [row[answer_at] if answer_at < len(row) else None for row in body]
+        report.columns_kept = list(dict.fromkeys(report.columns_kept + [table.headers[answer_at]]))
+    parsed["answer"] = read("answer", nz.clean_text)
     read("petitioner_idno", nz.check_id_number, "证件号码校验位不符，请核对（该行照常导入）")
     cleaned: list[tuple[int, str, str]] = []  # warnings only, whatever the field
     for name in table.columns:
@@ -231,6 +246,7 @@ def _parse_table(table: Table, file_name: str, as_of: date, parsers: _FieldParse
             })
         else:
             case = {name: parsed[name][i] for name in CASE_COLUMNS}
+            case["answer"] = parsed["answer"][i]
             case["source_file"] = file_name
             case["source_row"] = numbers[i]
             case["source_sheet"] = table.sheet   # for warnings raised at the upsert; not stored
@@ -354,6 +370,7 @@ def apply_prepared(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> FileRe
     cur.execute("BEGIN TRANSACTION")
     try:
         new = upsert_cases(cur, prepared.cases, prepared.present, report.batch, rows.warnings) if prepared.cases else 0
+        upsert_answers(cur, prepared.cases, report.file, report.batch)
         report.warnings = len(rows.warnings)
         report.imported = new
         report.updated = len(rows.cases) - new

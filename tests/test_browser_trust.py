@@ -105,9 +105,9 @@ def test_unmasked_table_has_no_toolbar_download(local_app, browser):
     page.get_by_label("理由（必填）").fill("核查积案")
     page.get_by_role("button", name="显示本视图的个人信息").click()
     page.wait_for_selector("text=本视图正在显示未脱敏的个人信息", timeout=60_000)
-    table = page.locator("[data-testid=stDataFrame]").first
-    table.scroll_into_view_if_needed()
-    table.hover()
+    # hover() scrolls the table into view itself and, unlike scroll_into_view_if_needed, finds it
+    # again when a rerun replaced the element in between.
+    page.locator("[data-testid=stDataFrame]").first.hover()
     page.wait_for_timeout(800)
     toolbar = page.locator("[data-testid=stElementToolbar]").first
     toolbar.wait_for(state="visible", timeout=10_000)    # the toolbar is there (search, fullscreen)…

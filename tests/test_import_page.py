@@ -61,3 +61,17 @@ def test_the_page_shows_the_issue_list_in_chinese(monkeypatch, tmp_path):
     assert len(shown) == 1 and list(shown[0]["行号"]) == [2, 3]
     assert "李四" not in shown[0].to_string() and "李*" in shown[0].to_string()
     assert any(b.proto.label == "下载问题清单（CSV）" for b in at.get("download_button"))
+
+
+def test_the_page_names_the_columns_kept_for_research(monkeypatch, tmp_path):
+    path = tmp_path / "new.duckdb"
+    db.connect(path).close()
+    at = open_app(monkeypatch, path, page="data_import")
+    body = "信访件编号,登记日期,处理意见,经办人\nK-1,2026-03-02,已书面答复,张三\n"
+    at.file_uploader[0].upload("台账.csv", body.encode("utf-8"), "text/csv")
+    at.run(timeout=TIMEOUT)
+    next(b for b in at.button if b.label == "开始导入").click().run(timeout=TIMEOUT)
+    assert_clean(at)
+    texts = [m.value for m in at.markdown]
+    assert "**未使用的列**：处理意见、经办人" in texts
+    assert "**其中另存供研判**（相似来访显示其处理意见）：处理意见" in texts

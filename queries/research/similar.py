@@ -2,8 +2,9 @@
 
 Similarity is BM25 over the stored terms (sql/research/similar.sql), divided by the case's
 score against itself: 1.0 says the same thing in the same words, 0.5 shares about half of
-what matters. The export has no 处理意见 column (SCHEMA.md), so a case's `note` is how it was
-handled: 办理方式, 责任单位, 办结日期 and 满意度 (docs/spec-notes.md). Two cases at least
+what matters. A case's `note` is how it was answered: the export's 处理意见 where one was
+imported (case_answers, headers in [import.kept_headers]), else a line composed from 办理方式,
+责任单位, 办结日期 and 满意度 (docs/spec-notes.md). Two cases at least
 `similar_contradiction` alike whose outcomes are opposite (已化解 against 未化解, or one not
 accepted and the other accepted) are flagged `contradicts`: the office answered the same
 question two ways.
@@ -27,7 +28,10 @@ class UnknownCase(LookupError):
 
 
 def note(case) -> str:
-    """How a case was answered, in one line (the 处理意见 the export does not carry)."""
+    """How a case was answered, in one line: its 处理意见, or what the other columns say of it."""
+    answer = _plain(case.get("answer"))
+    if answer:
+        return answer
     handling, unit, closed, satisfaction = (_plain(case.get(name)) for name in
                                             ("handling", "responsible_unit", "closed_on", "satisfaction"))
     parts = [handling, unit and f"{unit}办理", closed and f"{closed}办结",

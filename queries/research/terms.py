@@ -213,9 +213,10 @@ def refresh_terms(cur: duckdb.DuckDBPyConnection, batch: str | None = None) -> i
 
 
 def forget_removed_cases(cur: duckdb.DuckDBPyConnection) -> None:
-    """After cases were deleted: drop their texts, groups and the texts no case carries any
-    more, and recount the document frequencies."""
-    for name in ("forget_case_texts", "forget_case_groups", "prune_texts", "prune_text_terms", "term_df"):
+    """After cases were deleted: drop their texts, groups, answers and the texts no case carries
+    any more, and recount the document frequencies."""
+    for name in ("forget_case_texts", "forget_case_groups", "forget_case_answers", "prune_texts",
+                 "prune_text_terms", "term_df"):
         cur.execute(sql(f"research/{name}"))
 
 

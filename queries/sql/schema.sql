@@ -134,6 +134,16 @@ CREATE TABLE IF NOT EXISTS duty_roster (
     PRIMARY KEY (duty_on, township)
 );
 
+-- How a case was answered (处理意见), from an export column named in [import.kept_headers]: not a
+-- field of SCHEMA.md, so kept beside the cases. A blank cell never erases a stored answer; the
+-- newest import that carries one wins.
+CREATE TABLE IF NOT EXISTS case_answers (
+    case_id      VARCHAR PRIMARY KEY,
+    answer       VARCHAR NOT NULL,
+    source_file  VARCHAR,
+    import_batch VARCHAR
+);
+
 -- 研判 (queries/research/terms.py): each distinct 信访事由 is segmented once, however many cases
 -- carry it (term_texts, text_terms); a case records the id of its text with its date and scope
 -- columns (case_texts), so counting terms for a scope and period counts cases per text and needs

@@ -31,6 +31,6 @@ WITH query_case AS (
     LIMIT $top
 )
 SELECT c.case_id, c.registered_on, c.township, c.village, c.category, c.summary, c.handling,
-       c.responsible_unit, c.closed_on, c.resolution, c.satisfaction, b.score
-FROM best b JOIN cases c USING (case_id)
+       c.responsible_unit, c.closed_on, c.resolution, c.satisfaction, a.answer, b.score
+FROM best b JOIN cases c USING (case_id) LEFT JOIN case_answers a USING (case_id)
 ORDER BY b.score DESC, c.registered_on DESC, c.case_id
