@@ -190,10 +190,3 @@ def all_incidents(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def import_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return cursor(con).execute("SELECT * FROM imports ORDER BY imported_at DESC").df()
-
-
-def rejected_rows(con: duckdb.DuckDBPyConnection, batch: str | None = None) -> pd.DataFrame:
-    """Refused rows with their reasons (raw values as imported: personal data unmasked)."""
-    return cursor(con).execute(
-        "SELECT * FROM rejected_rows WHERE $batch IS NULL OR import_batch = $batch "
-        "ORDER BY source_file, source_sheet, source_row", {"batch": batch}).df()

@@ -7,9 +7,6 @@ from pathlib import Path
 
 from ..db import DEFAULT_DB
 from ..periods import Scope
-from .duty import DutyError, duty, roster
-from .figures import handed, leaders, units
-from .publish import write_roster
 
 ACCOUNTABILITY_COMMANDS = ("units", "leaders", "handed", "duty")
 EXIT_REFUSED = 1
@@ -55,6 +52,11 @@ def _text(command: str, result) -> str:
 
 
 def run_accountability(con, args, emit) -> int:
+    # Imported here, not at the top: every CLI start builds the parser from this module, and the
+    # roster's docx/xlsx writers alone cost a fresh `kpi` process ~0.5 s of imports (#14.4).
+    from .duty import DutyError, duty, roster
+    from .figures import handed, leaders, units
+    from .publish import write_roster
     if args.command == "duty":
         try:
             if args.out:
