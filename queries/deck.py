@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 import kaleido
+from kaleido.errors import JavascriptError as KaleidoJavascriptError
 import pandas as pd
 import plotly.graph_objects as go
 from pptx import Presentation
@@ -196,7 +197,19 @@ async def _render_all(jobs: list[tuple[go.Figure, dict]]) -> list[bytes]:
     # One browser for the whole deck. Not kaleido's sync server: when the browser cannot
     # start, that one waits forever, where this raises (and every image has a timeout).
     async with kaleido.Kaleido(n=1, mathjax=False, timeout=60) as renderer:
-        return [await renderer.calc_fig(figure, opts=opts) for figure, opts in jobs]
+        return [await _render_one(renderer, figure, opts) for figure, opts in jobs]
+
+
+async def _render_one(renderer, figure: go.Figure, opts: dict, attempts: int = 3) -> bytes:
+    """One image. On a busy machine kaleido 1.5 may run the figure before its tab has loaded
+    its own script ("kaleido_scopes is not defined"): that error alone is tried again."""
+    for attempt in range(attempts):
+        try:
+            return await renderer.calc_fig(figure, opts=opts)
+        except KaleidoJavascriptError as error:
+            if "is not defined" not in str(error) or attempt == attempts - 1:
+                raise
+            await asyncio.sleep(1 + attempt)
 
 
 def render(figures: dict[str, go.Figure | None]) -> dict[str, bytes | None]:
