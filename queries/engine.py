@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
-import pyarrow as pa
 
 from .config import load_config
 from .db import compose, cursor, sql
 from .metrics import BY_ID, METRICS, Metric
 from .periods import Period, Scope
 from .units import unit_filter
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 GROUP_COLUMNS = ("township", "village", "category", "channel", "level", "case_leader",
                  "responsible_unit")
@@ -63,8 +65,15 @@ def _select(metrics: Sequence[Metric], groups: Sequence[str], relation: str) -> 
 
 
 def query(cur: duckdb.DuckDBPyConnection, statement: str, values: dict) -> pd.DataFrame:
-    """Run a statement with the named parameters it uses, as a DataFrame."""
+    """Run a statement with the named parameters it uses, as a DataFrame (DuckDB imports pandas
+    on the first call)."""
     return cur.execute(statement, _bind(statement, values)).df()
+
+
+def fetch(cur: duckdb.DuckDBPyConnection, statement: str, values: dict) -> tuple[list[str], list[tuple]]:
+    """Run a statement with the named parameters it uses: (column names, rows), no pandas."""
+    result = cur.execute(statement, _bind(statement, values))
+    return [d[0] for d in result.description], result.fetchall()
 
 
 def run_named(con: duckdb.DuckDBPyConnection, name: str, values: dict) -> pd.DataFrame:
@@ -77,15 +86,14 @@ def run_named(con: duckdb.DuckDBPyConnection, name: str, values: dict) -> pd.Dat
 
 
 def period_cursor(con: duckdb.DuckDBPyConnection, periods: Sequence[Period]) -> duckdb.DuckDBPyConnection:
-    """A fresh cursor with the relation `periods` registered (what sql/metric_base.sql joins).
-    Dates go over as DATE: a timestamp here would make every comparison cast per case."""
+    """A fresh cursor with the table `periods` (what sql/metric_base.sql joins), a temporary
+    table of the cursor's own. Dates go over as DATE: a timestamp here would make every
+    comparison cast per case. Not a registered Arrow table: registering one makes DuckDB import
+    pandas, a third of a fresh `kpi` process's time (#14.4)."""
     cur = cursor(con)
-    cur.register("periods", pa.table({
-        "period": pa.array([p.name for p in periods], pa.string()),
-        "p_from": pa.array([p.start for p in periods], pa.date32()),
-        "p_to": pa.array([p.end for p in periods], pa.date32()),
-        "p_as_of": pa.array([p.as_of for p in periods], pa.date32()),
-    }))
+    cur.execute(sql("periods"), {
+        "names": [p.name for p in periods], "starts": [p.start for p in periods],
+        "ends": [p.end for p in periods], "as_ofs": [p.as_of for p in periods]})
     return cur
 
 
@@ -100,12 +108,14 @@ def base_query(con: duckdb.DuckDBPyConnection, scope: Scope, period: Period, sta
         cur.close()
 
 
-def metric_frame(con: duckdb.DuckDBPyConnection, scope: Scope, periods: Iterable[Period],
-                 metric_ids: Iterable[str] | None = None, group_by: Sequence[str] = ()) -> pd.DataFrame:
-    """One row per (period, group) that has data, one column per metric.
+def metric_records(con: duckdb.DuckDBPyConnection, scope: Scope, periods: Iterable[Period],
+                   metric_ids: Iterable[str] | None = None, group_by: Sequence[str] = ()) -> list[dict]:
+    """One dict per (period, group) that has data: the keys, then one value per metric.
 
-    Counts are 0 and rates NaN where nothing counts; a period that is not comparable (it starts
-    before the earliest data) has every value NaN.
+    Counts are 0 and rates None where nothing counts; a period that is not comparable (it starts
+    before the earliest data) has every value None. Without groups every period has its record,
+    in the order given; with groups the records are sorted by their keys (blanks last). Plain
+    Python values: the CLI's `kpi` and `rank` need no pandas (a fresh process's start, #14.4).
     """
     unknown = set(group_by) - set(GROUP_COLUMNS)
     if unknown:
@@ -113,42 +123,72 @@ def metric_frame(con: duckdb.DuckDBPyConnection, scope: Scope, periods: Iterable
     periods = list(periods)
     metrics = [BY_ID[i] for i in metric_ids] if metric_ids is not None else list(METRICS)
     keys = ["period", *group_by]
+    merged: dict[tuple, dict] = {}
+    parts = _metric_parts(con, scope, periods, metrics, group_by)
+    # the metrics in the order the statements give them (cases, people, incidents), then any
+    # metric no statement computed (incidents by a grouping they do not have)
+    computed = [c for columns, _ in parts for c in columns if c not in keys]
+    metrics = [BY_ID[i] for i in computed] + [m for m in metrics if m.id not in computed]
+    for columns, rows in parts:
+        for row in rows:
+            record = dict(zip(columns, row))
+            merged.setdefault(tuple(record[k] for k in keys), {}).update(record)
+    if group_by:
+        records = [merged[k] for k in sorted(merged, key=lambda k: [(v is None, v or "") for v in k])]
+    else:
+        records = [merged.get((p.name,), {"period": p.name}) for p in periods]
+    blind = {p.name for p in periods if not p.comparable}
+    for record in records:
+        for metric in metrics:
+            value = record.get(metric.id)
+            if record["period"] in blind or (value is None and metric.fmt != "count"):
+                record[metric.id] = None
+            else:
+                record[metric.id] = int(value or 0) if metric.fmt == "count" else float(value)
+    return [{**{k: r.get(k) for k in keys}, **{m.id: r[m.id] for m in metrics}} for r in records]
+
+
+def _metric_parts(con: duckdb.DuckDBPyConnection, scope: Scope, periods: list[Period], metrics: list[Metric],
+                  group_by: Sequence[str]) -> list[tuple[list[str], list[tuple]]]:
+    """(columns, rows) of each source's statement: case metrics count in-period cases and the
+    backlog, people metrics in-period cases and key persons, incident metrics the incidents."""
     values = _settings(scope, con=con)
     base = metric_base(scope)
-    frames = []
     by_source = {s: [m for m in metrics if m.source == s] for s in ("cases", "people", "incidents")}
+    statements = []
+    if by_source["cases"]:
+        statements.append((f"WITH base AS ({base})\n" + _select(by_source["cases"], group_by, "base"),
+                           {**values, "earlier_key_persons": False}))
+    if by_source["people"]:
+        people = compose("people", group="".join(f"{g}, " for g in group_by))
+        statements.append((f"WITH base AS ({base}), people AS ({people})\n"
+                           + _select(by_source["people"], group_by, "people"), {**values, "earlier_backlog": False}))
+    if by_source["incidents"] and set(group_by) <= set(INCIDENT_GROUPS):
+        statements.append((f"WITH incident_rows AS ({sql('incident_base')})\n"
+                           + _select(by_source["incidents"], group_by, "incident_rows"), values))
     cur = period_cursor(con, periods)
     try:
-        if by_source["cases"]:  # case metrics count in-period cases and the backlog
-            frames.append(query(cur, f"WITH base AS ({base})\n"
-                                 + _select(by_source["cases"], group_by, "base"),
-                                 {**values, "earlier_key_persons": False}))
-        if by_source["people"]:  # people metrics count in-period cases and key persons
-            people = compose("people", group="".join(f"{g}, " for g in group_by))
-            frames.append(query(cur, f"WITH base AS ({base}), people AS ({people})\n"
-                                 + _select(by_source["people"], group_by, "people"),
-                                 {**values, "earlier_backlog": False}))
-        if by_source["incidents"] and set(group_by) <= set(INCIDENT_GROUPS):
-            frames.append(query(cur, f"WITH incident_rows AS ({sql('incident_base')})\n"
-                                 + _select(by_source["incidents"], group_by, "incident_rows"), values))
+        return [fetch(cur, statement, params) for statement, params in statements]
     finally:
         cur.close()
 
-    frame = pd.DataFrame({key: pd.Series(dtype=object) for key in keys})
-    for part in frames:
-        frame = frame.merge(part, on=keys, how="outer")
-    if not group_by:  # every period gets its row, with or without data
-        frame = pd.DataFrame({"period": [p.name for p in periods]}).merge(frame, on="period", how="left")
+
+def metric_frame(con: duckdb.DuckDBPyConnection, scope: Scope, periods: Iterable[Period],
+                 metric_ids: Iterable[str] | None = None, group_by: Sequence[str] = ()) -> pd.DataFrame:
+    """`metric_records` as a DataFrame: counts int64 (float64 when some period is not
+    comparable), rates float64, NaN where `metric_records` has None."""
+    import pandas as pd   # here, not at the top: see metric_records
+    periods = list(periods)
+    metric_ids = [m.id for m in METRICS] if metric_ids is None else list(metric_ids)
+    records = metric_records(con, scope, periods, metric_ids, group_by)
+    keys = ["period", *group_by]
+    metrics = [BY_ID[i] for i in records[0] if i not in keys] if records else [BY_ID[i] for i in metric_ids]
+    frame = pd.DataFrame({k: pd.Series([r[k] for r in records], dtype="str") for k in keys})
+    blind = any(not p.comparable for p in periods)
     for metric in metrics:
-        if metric.id not in frame:
-            frame[metric.id] = pd.NA
-        if metric.fmt == "count":
-            frame[metric.id] = frame[metric.id].fillna(0).astype("int64")
+        column = [r[metric.id] for r in records]
+        if metric.fmt == "count" and not blind:
+            frame[metric.id] = pd.Series(column, dtype="int64")
         else:
-            frame[metric.id] = frame[metric.id].astype("float64")
-    blind = [p.name for p in periods if not p.comparable]
-    if blind:
-        ids = [m.id for m in metrics]
-        frame[ids] = frame[ids].astype("float64")
-        frame.loc[frame["period"].isin(blind), ids] = float("nan")
-    return frame.reset_index(drop=True)
+            frame[metric.id] = pd.Series([float("nan") if v is None else v for v in column], dtype="float64")
+    return frame

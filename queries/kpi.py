@@ -4,21 +4,13 @@ from __future__ import annotations
 from datetime import date
 
 import duckdb
-import pandas as pd
 
 from .config import load_config
 from .deductions import DEDUCTIONS
 from .db import cursor, sql
-from .engine import metric_frame, query
+from .engine import fetch, metric_records
 from .metrics import BY_ID, PUBLIC
 from .periods import Periods, Scope, resolve
-
-
-def _plain(value, metric_id: str):
-    """JSON value of a frame cell: None for NaN/NA, int for counts, float for rates."""
-    if value is None or pd.isna(value):
-        return None
-    return int(value) if BY_ID[metric_id].fmt == "count" else float(value)
 
 
 def _period_json(periods: Periods) -> dict:
@@ -30,10 +22,10 @@ def kpi(con: duckdb.DuckDBPyConnection, scope: Scope = Scope(), as_of: date | No
         start: date | None = None, end: date | None = None) -> dict:
     """Every public metric for the period with its 同比 and 环比 values, target and 达标."""
     periods = resolve(con, as_of, start, end)
-    frame = metric_frame(con, scope, periods.all, [m.id for m in PUBLIC]).set_index("period")
+    records = {r["period"]: r for r in metric_records(con, scope, periods.all, [m.id for m in PUBLIC])}
     metrics = {}
     for metric in PUBLIC:
-        value, yoy, pop = (_plain(frame.at[name, metric.id], metric.id) for name in ("current", "yoy", "pop"))
+        value, yoy, pop = (records[name][metric.id] for name in ("current", "yoy", "pop"))
         metrics[metric.id] = {"name": metric.name, "value": value, "yoy": yoy, "pop": pop,
                               "target": metric.target, "met": metric.met(value, yoy)}
     current = periods.current
@@ -56,8 +48,7 @@ def villages(con: duckdb.DuckDBPyConnection, scope: Scope) -> list[tuple[str | N
     """Every (township, village) with any case in the database, within the place filters."""
     cur = cursor(con)
     try:
-        return [(_key(t), _key(v)) for t, v in
-                query(cur, sql("views/villages"), scope.params()).itertuples(index=False, name=None)]
+        return fetch(cur, sql("views/villages"), scope.params())[1]
     finally:
         cur.close()
 
@@ -67,15 +58,14 @@ def rank(con: duckdb.DuckDBPyConnection, scope: Scope = Scope(), as_of: date | N
     """The village ranking: score = 100 − Σ deductions, in METRICS.md order, each deduction itemised."""
     periods = resolve(con, as_of, start, end)
     ids = list(dict.fromkeys([*RANK_METRICS, *(d.metric for d in DEDUCTIONS)]))
-    frame = metric_frame(con, scope, [periods.current], ids, group_by=("township", "village"))
-    figures = {(_key(r.township), _key(r.village)): r for r in frame.itertuples(index=False)}
+    figures = {(r["township"], r["village"]): r
+               for r in metric_records(con, scope, [periods.current], ids, group_by=("township", "village"))}
     points = {d.rule: d.points for d in DEDUCTIONS}
     population = load_config().get("population", {})
     rows = []
     for township, village in villages(con, scope):
-        found = figures.get((_key(township), _key(village)))
-        values = {i: _plain(getattr(found, i), i) if found is not None else (0 if BY_ID[i].fmt == "count" else None)
-                  for i in ids}
+        found = figures.get((township, village))
+        values = {i: found[i] if found is not None else (0 if BY_ID[i].fmt == "count" else None) for i in ids}
         deductions = {d.rule: round(values[d.metric] * points[d.rule], 6) for d in DEDUCTIONS}
         score = round(100 - sum(deductions.values()), 6)
         people = population.get(f"{township or ''}/{village or ''}")
@@ -88,7 +78,3 @@ def rank(con: duckdb.DuckDBPyConnection, scope: Scope = Scope(), as_of: date | N
         })
     rows.sort(key=lambda r: (-r["score"], r["cases"], r["township"] or "", r["village"] or ""))
     return [{"rank": position, **row} for position, row in enumerate(rows, start=1)]
-
-
-def _key(value):
-    return None if value is None or pd.isna(value) else value

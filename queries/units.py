@@ -7,12 +7,15 @@ stored value (a county has a few hundred units, however many cases).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import duckdb
-import pyarrow as pa
 
 from .db import cursor
 from .normalize import simplified
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 UNASSIGNED = "（未明确）"
 
@@ -23,12 +26,19 @@ def unit_name(raw) -> str:
     return simplified(text).strip() if text else UNASSIGNED
 
 
-def unit_names(con: duckdb.DuckDBPyConnection) -> pa.Table:
+def _unit_pairs(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     """(raw, unit) for every stored responsible_unit; a null raw is ''."""
     raws = [r[0] for r in cursor(con).execute(
         "SELECT DISTINCT coalesce(responsible_unit, '') FROM cases").fetchall()]
-    return pa.table({"raw": pa.array(raws, pa.string()),
-                     "unit": pa.array([unit_name(r) for r in raws], pa.string())})
+    return [(raw, unit_name(raw)) for raw in raws]
+
+
+def unit_names(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """(raw, unit) for every stored responsible_unit as an Arrow table, to join in SQL."""
+    import pyarrow as pa   # here: the scorecard's unit filter needs no Arrow (a fresh `kpi`, #14.4)
+    pairs = _unit_pairs(con)
+    return pa.table({"raw": pa.array([raw for raw, _ in pairs], pa.string()),
+                     "unit": pa.array([unit for _, unit in pairs], pa.string())})
 
 
 def unit_filter(con: duckdb.DuckDBPyConnection | None, units: Iterable[str]) -> dict:
@@ -36,6 +46,4 @@ def unit_filter(con: duckdb.DuckDBPyConnection | None, units: Iterable[str]) -> 
     wanted = {unit_name(u) for u in units}
     if not wanted or con is None:
         return {"unit_filter": bool(wanted), "unit_raws": []}
-    names = unit_names(con)
-    raws = [raw for raw, unit in zip(names["raw"].to_pylist(), names["unit"].to_pylist()) if unit in wanted]
-    return {"unit_filter": True, "unit_raws": raws}
+    return {"unit_filter": True, "unit_raws": [raw for raw, unit in _unit_pairs(con) if unit in wanted]}
