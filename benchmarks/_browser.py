@@ -163,8 +163,10 @@ class App:
         raise TimeoutError(f"the app did not answer /_stcore/health within {timeout} s")
 
     def tracebacks(self) -> list[str]:
-        text = self.log.read_text(encoding="utf-8", errors="replace")
-        return [block for block in text.split("\n\n") if "Traceback" in block]
+        return _tracebacks([self.log])
+
+    def pids(self) -> set[int]:
+        return {self.process.pid, *_descendants(self.process.pid)}
 
     def stop(self) -> None:
         self.process.terminate()
@@ -176,9 +178,38 @@ class App:
         self._out.close()
 
 
+class ClusterApp:
+    """deploy.cluster's N processes behind HAProxy on free ports, with App's interface: `url` is
+    the proxy; the CPU counted as the app's is all N processes' and the proxy's."""
+
+    def __init__(self, db: Path, log: Path, processes: int, **env: str):
+        from deploy.cluster import Cluster, free_ports
+        first = free_ports(processes + 1)
+        self.cluster = Cluster(db, processes, f"127.0.0.1:{first}", first + 1, log.parent / "cluster",
+                               env=dict(env)).start()
+        self.url = self.cluster.url
+
+    def tracebacks(self) -> list[str]:
+        return _tracebacks(sorted(self.cluster.logs.glob("app*.log")))
+
+    def pids(self) -> set[int]:
+        roots = [p.pid for p in [self.cluster.proxy, *self.cluster.apps] if p is not None]
+        return {pid for root in roots for pid in (root, *_descendants(root))}
+
+    def stop(self) -> None:
+        self.cluster.stop()
+
+
+def _tracebacks(logs: list[Path]) -> list[str]:
+    text = "\n\n".join(log.read_text(encoding="utf-8", errors="replace") for log in logs)
+    return [block for block in text.split("\n\n") if "Traceback" in block]
+
+
 @contextmanager
-def serve(db: Path, log: Path, **env: str) -> Iterator[App]:
-    app = App(db, log, **env)
+def serve(db: Path, log: Path, processes: int = 0, **env: str) -> Iterator[App | ClusterApp]:
+    """The app on `db`: one `streamlit run` (processes 0), or deploy.cluster's `processes`
+    processes behind HAProxy."""
+    app = ClusterApp(db, log, processes, **env) if processes else App(db, log, **env)
     try:
         yield app
     finally:
@@ -392,10 +423,10 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def cpu_seconds(app: App) -> dict[str, float]:
+def cpu_seconds(app: App | ClusterApp) -> dict[str, float]:
     """CPU seconds used so far by the app server, by Chromium (all its processes), by this
     script with its Playwright driver, and by the whole machine (other users included)."""
-    app_pids = {app.process.pid, *_descendants(app.process.pid)}
+    app_pids = app.pids()
     chromium_total, own = 0.0, _cpu(os.getpid())
     for pid in _descendants(os.getpid()):
         if pid in app_pids:
@@ -412,6 +443,19 @@ def cpu_seconds(app: App) -> dict[str, float]:
     machine = (sum(busy) - busy[3] - busy[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
     return {"app server": sum(_cpu(pid) for pid in app_pids), "Chromium": chromium_total,
             "benchmark + Playwright driver": own, "machine (all users)": machine}
+
+
+def resident_mb(app: App | ClusterApp) -> list[float]:
+    """Resident memory (MB) of each of the app's processes (HAProxy included for a cluster)."""
+    sizes = []
+    for pid in sorted(app.pids()):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        kb = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+        sizes.append(kb / 1024)
+    return sizes
 
 
 def pad(text: str, width: int) -> str:

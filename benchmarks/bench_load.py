@@ -2,6 +2,7 @@
 
     python benchmarks/bench_load.py [--pages 2] [--sockets 18] [--duration 60] [--base-rows 50000]
                                     [--import-rows 100000] [--open-at-once 4] [--timeout 60]
+                                    [--processes N] [--think SECONDS]
 
 Against 127.0.0.1 only. The database is the demo plus --base-rows synthetic cases
 (benchmarks/generate.py; built once under /tmp/xinfang-bench, copied fresh for every run). The
@@ -17,7 +18,8 @@ last day, pinned so that old and new data are compared over the same period):
 
 Then, for --duration seconds, every session repeatedly changes one filter at random — one
 乡镇(街道) chosen or cleared, one 问题分类 chosen or cleared, or another 统计期 — with no pause
-between changes. A quarter into that time `python -m queries import <--import-rows new
+between changes (a stress test), or with --think T a pause of 0.5–1.5×T seconds after each, as a
+leader reading the figures would (how many such readers a deployment serves). A quarter into that time `python -m queries import <--import-rows new
 cases>.csv --db DB --as-of 2026-11-20` starts in a subprocess.
 
 Reported:
@@ -31,6 +33,9 @@ Reported:
   seen during the run is also checked against `queries.kpi.kpi` (the function behind the CLI)
   for the view in the session's URL: old data before the import started, new data after it
   ended, either while it ran.
+
+With --processes N the app is deploy/cluster.py's N processes behind HAProxy (docs/deployment.md)
+instead of one `streamlit run`; its CPU is theirs and the proxy's together.
 
 Nothing is asserted about time; exit status 1 on any error or wrong figure. Needs Debian's
 /usr/bin/chromium (with --pages 0, not even that). Output of the app and the import goes to
@@ -247,11 +252,14 @@ async def random_change(session: Session, towns, cats, rng, cards: int, timeout:
         await one_change(session, key, [] if chosen else [rng.choice(options)], cards, timeout)
 
 
-async def keep_changing(session: Session, until: float, towns, cats, seed: int, cards: int, timeout: float) -> None:
+async def keep_changing(session: Session, until: float, towns, cats, seed: int, cards: int, timeout: float,
+                        think: float) -> None:
     rng = random.Random(seed * 1000 + session.number)
-    await asyncio.sleep(rng.random())  # do not all click in the same millisecond
+    await asyncio.sleep(rng.random() * max(1.0, think))  # do not all click in the same millisecond
     while time.monotonic() < until and session.opened is not None:
         await random_change(session, towns, cats, rng, cards, timeout)
+        if think:   # a reader looks at the figures before the next click: 0.5–1.5 × think seconds
+            await asyncio.sleep(think * (0.5 + rng.random()))
 
 
 async def back_to_default(session: Session, cards: int, timeout: float) -> None:
@@ -288,6 +296,7 @@ async def run_import(db: Path, csv: Path, delay: float, record: Import) -> None:
     out = open(WORK / "import.out", "wb")
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "queries", "import", str(csv), "--db", str(db), "--as-of", AS_OF.isoformat(), "--json",
+        "--keep-demo",   # the base is the demo plus synthetic cases: they stand together on purpose
         cwd=b.ROOT, stdout=asyncio.subprocess.PIPE, stderr=out)
     stdout, _ = await process.communicate()
     record.ended, record.status = time.monotonic(), process.returncode
@@ -358,7 +367,7 @@ async def load_test(args, db: Path, csv: Path) -> tuple[list[Session], Import, d
     cards = b.card_count()
     sessions = [Session(n, "page" if n < args.pages else "socket") for n in range(args.pages + args.sockets)]
     imported = Import()
-    with b.serve(db, WORK / "app.log") as app:
+    with b.serve(db, WORK / "app.log", args.processes) as app:
         async with b.chromium() as browser:
             started = time.monotonic()
             opening = asyncio.Semaphore(args.open_at_once)
@@ -373,10 +382,11 @@ async def load_test(args, db: Path, csv: Path) -> tuple[list[Session], Import, d
             began = time.monotonic()
             until = began + args.duration
             importer = asyncio.create_task(run_import(db, csv, args.duration / 4, imported))
-            await asyncio.gather(*(keep_changing(s, until, towns, cats, args.seed, cards, args.timeout)
+            await asyncio.gather(*(keep_changing(s, until, towns, cats, args.seed, cards, args.timeout, args.think)
                                    for s in sessions))
             ended = time.monotonic()
             load_cpu = {k: v - cpu[k] for k, v in b.cpu_seconds(app).items()}
+            resident = b.resident_mb(app)
             print(f"load phase over after {ended - began:.1f} s; "
                   f"{'waiting for the import' if not importer.done() else 'import done'}", flush=True)
             await asyncio.wait_for(importer, timeout=args.import_timeout)
@@ -386,7 +396,7 @@ async def load_test(args, db: Path, csv: Path) -> tuple[list[Session], Import, d
                 await close_session(session)
         tracebacks = app.tracebacks()
     return sessions, imported, {"tracebacks": tracebacks, "opening": opened_in, "load": ended - began,
-                                "cpu": load_cpu}
+                                "cpu": load_cpu, "resident": resident}
 
 
 def response_table(timed: list[Change], imported: Import) -> None:
@@ -429,13 +439,16 @@ def summarize(args, sessions: list[Session], imported: Import, extra: dict, kpi_
           f"imported {report.get('imported')}, updated {report.get('updated')}, rejected {report.get('rejected')}, "
           f"skipped {report.get('skipped')}")
 
-    print(f"\nfilter changes in {extra['load']:.0f} s: {len(changes)} ({len(changes) / extra['load']:.1f}/s), "
+    pause = f", each followed by a {args.think:g} s look (0.5-1.5x)" if args.think else ", no pause between them"
+    print(f"\nfilter changes in {extra['load']:.0f} s: {len(changes)} ({len(changes) / extra['load']:.1f}/s){pause}, "
           f"{len(timed)} completed")
     response_table(timed, imported)
     print(f"CPU seconds in those {extra['load']:.0f} s ({os.cpu_count()} CPUs = "
           f"{os.cpu_count() * extra['load']:.0f} CPU s): "
           + ", ".join(f"{k} {v:.0f}" for k, v in extra["cpu"].items()))
 
+    print(f"resident memory of the app at the end of the load: {sum(extra['resident']):.0f} MB ("
+          + " + ".join(f"{mb:.0f}" for mb in extra["resident"] if mb >= 1) + " MB per process)")
     print(f"option clicks lost and repeated by the driver (pages): {LOST_CLICKS[0]}")
     kinds = error_kinds(errors, extra["tracebacks"])
     print("\nerrors (goal 0): " + ", ".join(f"{k} {v}" for k, v in kinds.items()))
@@ -458,7 +471,9 @@ def summarize(args, sessions: list[Session], imported: Import, extra: dict, kpi_
         for p in ("before", "during", "after")))
     for line in wrong[:10]:
         print("   ", line)
-    print(f"\n{os.cpu_count()} CPUs, shared with other work; app, Chromium, import and this script on one machine.")
+    served = f"{args.processes} processes behind HAProxy" if args.processes else "one streamlit process"
+    print(f"\n{os.cpu_count()} CPUs, shared with other work; app ({served}), Chromium, import and this script "
+          "on one machine.")
     failed = sum(kinds.values()) or before_ok < len(sessions) or after_ok < len(sessions) or wrong or imported.status
     print("RESULT:", "no errors, figures right" if not failed else "FAILED (see above)")
     return 1 if failed else 0
@@ -468,6 +483,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=2, help="sessions that are Chromium pages")
     parser.add_argument("--sockets", type=int, default=18, help="sessions that are websocket clients")
+    parser.add_argument("--think", type=float, default=0,
+                        help="seconds a session looks before its next change (0.5-1.5x this; 0: no pause)")
+    parser.add_argument("--processes", type=int, default=0,
+                        help="serve with deploy.cluster: this many processes behind HAProxy (0: one streamlit run)")
     parser.add_argument("--open-at-once", type=int, default=4, help="sessions opening at the same time")
     parser.add_argument("--duration", type=float, default=60, help="seconds of filter changes")
     parser.add_argument("--base-rows", type=int, default=50_000, help="synthetic cases added to the demo")

@@ -38,8 +38,10 @@ def open_village(key: str) -> None:
 @query_cache
 def _drawn(version: tuple, scope: Scope, period: Period, ranking: list[dict], choice: str, present: bool,
            signature: tuple) -> tuple:
-    """(figure, villages missing from the map, map name, is the demo's) — or (None, error
-    message or None, …): the map is drawn once per view and map file (`signature`)."""
+    """(figure as a dict, villages missing from the map, map name, is the demo's) — or (None,
+    error message or None, …): the map is drawn once per view and map file (`signature`).
+    A dict, not a Figure: a Figure's layout keys come back from the cache in another order,
+    a changed spec is a new chart to Streamlit, and the click that caused the rerun is lost."""
     if choice == GRADE:
         values, metric = geo.village_values(ranking, None, None), None
     else:
@@ -56,7 +58,7 @@ def _drawn(version: tuple, scope: Scope, period: Period, ranking: list[dict], ch
     fmt = (lambda v: fmt_value(metric, v)) if metric else geo.plain
     fig = geo.map_figure(shown, "value", categorical=metric is None, fmt=fmt, size="present" if present else "screen",
                          title=option_label(choice), labels=present or len(shown) <= 60)
-    return fig, missing, village_map.source, village_map.demo
+    return fig.to_dict(), missing, village_map.source, village_map.demo
 
 
 view = start_page("map", "村居地图")

@@ -4,7 +4,7 @@ leaves localhost (the map has no tile server, no topojson). Screenshots in test-
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import pytest
 
@@ -64,3 +64,30 @@ def test_page_draws_offline(app, browser, path, title, width, height, present):
     assert title in text and "Traceback" not in text
     assert outside == []
 
+
+
+def test_a_click_on_a_village_opens_its_details(app, browser):
+    """The map's click is the drill-down: the village under the pointer (read from the figure's
+    own data, not assumed) is the one 村居排名 then shows, and the URL says so."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(f"{app}/map", wait_until="domcontentloaded")
+    markers = "[data-testid=stPlotlyChart] .scatterlayer .trace:last-child .point"
+    page.wait_for_selector(markers, timeout=90_000)
+    page.wait_for_timeout(1000)
+    index = 7
+    township, village = page.evaluate(
+        "(i) => { const plot = document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot');"
+        " return plot.data[plot.data.length - 1].customdata[i]; }", index)
+    marker = page.locator(markers).nth(index)
+    marker.scroll_into_view_if_needed()
+    box = marker.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url("**/ranking**", timeout=30_000)
+    page.wait_for_selector("text=村(社区)详情", timeout=30_000)
+    page.wait_for_timeout(1500)
+    url = page.url
+    picker = page.locator("[data-testid=stSelectbox]").filter(has_text="选择村(社区)")
+    chosen = picker.inner_text() + " " + " ".join(picker.locator("input").evaluate_all("els => els.map(e => e.value)"))
+    page.close()
+    assert f"{township} · {village}" in chosen, chosen
+    assert f"vil={township}/{village}" in unquote(url)

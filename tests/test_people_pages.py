@@ -148,6 +148,16 @@ def test_map_opens_a_villages_details_on_the_ranking_page(monkeypatch, demo_db):
     assert any("村(社区)详情" in h.value for h in at.subheader)
 
 
+def test_the_map_is_the_same_chart_on_every_rerun(monkeypatch, demo_db):
+    """A click reruns the page; if the figure's spec differs (a cached Figure's keys came back
+    in another order), Streamlit sees a new chart and drops the selection the click made."""
+    at = open_app(monkeypatch, demo_db, "map")
+    first = at.get("plotly_chart")[0].proto
+    at.run()
+    again = at.get("plotly_chart")[0].proto
+    assert (again.id, again.spec) == (first.id, first.spec)
+
+
 def test_cadre_map_colours_only_their_village(monkeypatch, tmp_path, demo_db, users):
     configure(monkeypatch, tmp_path, demo_db, "local", users)
     at = signed_in("cadre", t="青石镇")
