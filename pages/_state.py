@@ -11,15 +11,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
-from pages._data import View, choice_values, data_range, data_version, filter_options
+from pages._data import View, data_range, data_version, filter_choices
 from queries import url_state
 from queries.access import User, restrict
-from queries.config import load_config
 from queries.periods import DEFAULT_PRESET, PRESETS, Scope, preset_dates
-from queries.units import unit_name
 from queries.url_state import (EARLIEST_INPUT, P_CATS, P_CHANNELS, P_GROUPS, P_PRESENT, P_TOWNS, P_UNITS,
                                P_VILLAGES, SCOPE_FIELDS, ViewState, shown)
 
@@ -28,23 +25,11 @@ LIST_KEYS = {P_TOWNS: "f_town", P_VILLAGES: "f_vil", P_CATS: "f_cat", P_CHANNELS
              P_GROUPS: "f_grp"}
 
 
-def _filter_choices(options: pd.DataFrame, townships: list[str] | None = None) -> dict[str, list[str]]:
-    config = load_config()
-    return {
-        P_TOWNS: choice_values(options, "township"),
-        P_VILLAGES: choice_values(options, "village", townships=townships),
-        P_CATS: choice_values(options, "category", order=list(config["categories"]["lead"])),
-        P_CHANNELS: choice_values(options, "channel", order=config["enums"]["channel"]["values"]),
-        P_UNITS: choice_values(options.assign(unit=options["responsible_unit"].map(unit_name, na_action=None)), "unit"),
-        P_GROUPS: list(config.get("topics", {}).get("groups", {})),
-    }
-
-
-def _init_from_url(options: pd.DataFrame, latest: date | None) -> None:
+def _init_from_url(version: tuple, places: Scope, latest: date | None) -> None:
     """First run of a session: the URL's view, where valid, becomes the widget state."""
     state, today = st.session_state, date.today()
     params = {key: st.query_params.get_all(key) for key in st.query_params}
-    wanted, notices = url_state.parse(params, lambda towns: _filter_choices(options, towns),
+    wanted, notices = url_state.parse(params, lambda towns: filter_choices(version, places, tuple(towns or ())),
                                       max(latest or today, today))
     state["f_asof"] = wanted.as_of or latest or today
     state["f_period"] = wanted.preset
@@ -109,10 +94,10 @@ def _period_controls(latest: date | None) -> tuple[str, date, date, date]:
     return preset, as_of, start, end
 
 
-def _filter_controls(options: pd.DataFrame) -> Scope:
-    choices = _filter_choices(options)
+def _filter_controls(version: tuple, places: Scope) -> Scope:
+    choices = filter_choices(version, places)
     towns = st.multiselect("乡镇(街道)", choices[P_TOWNS], key="f_town", placeholder="全部")
-    villages = _filter_choices(options, towns or None)[P_VILLAGES]
+    villages = filter_choices(version, places, tuple(towns))[P_VILLAGES]
     # Cascade: villages of townships no longer chosen drop out before the widget is drawn.
     st.session_state["f_vil"] = [v for v in st.session_state.get("f_vil", []) if v in villages]
     chosen_villages = st.multiselect("村(社区)", villages, key="f_vil", placeholder="全部")
@@ -131,9 +116,9 @@ def build_view(user: User) -> View:
     whatever the URL or the widgets say."""
     version = data_version()
     earliest, latest = data_range(version)
-    options = filter_options(version, restrict(Scope(), user))
+    places = restrict(Scope(), user)
     if "_url_snapshot" not in st.session_state:
-        _init_from_url(options, latest)
+        _init_from_url(version, places, latest)
     else:
         keep_widget_state(*WIDGET_KEYS)
     _follow_latest(latest)
@@ -141,7 +126,7 @@ def build_view(user: User) -> View:
         st.toggle("演示模式（投屏）", key="f_present",
                   help="隐藏侧栏、放大字号，一屏一组指标；也可在链接后加 ?present=1。")
         preset, as_of, start, end = _period_controls(latest)
-        scope = _filter_controls(options)
+        scope = _filter_controls(version, places)
     present = bool(st.session_state["f_present"])
     view = View(preset, as_of, start, end, restrict(scope, user), present, earliest, latest, version, user)
     if user.is_admin and not present and unmasked_key(view) == st.session_state.get("_unmasked_view"):

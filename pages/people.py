@@ -24,14 +24,8 @@ NOW = "now"
 
 
 @query_cache
-def _transitions(version: tuple, scope: Scope, period: Period) -> pd.DataFrame:
-    return paths.transitions(connection(version), scope, period)
-
-
-@query_cache
-def _escalated(version: tuple, scope: Scope, period: Period, masked: bool) -> pd.DataFrame:
-    return paths.escalated_persons(connection(version), scope, period, masked,
-                                   _transitions(version, scope, period))
+def _path_view(version: tuple, scope: Scope, period: Period, masked: bool) -> paths.PathView:
+    return paths.path_view(connection(version), scope, period, masked)
 
 
 @query_cache
@@ -50,16 +44,14 @@ def chain_text(chain: list) -> str:
 
 def escalation_section(view: View, size: str) -> None:
     st.subheader("越级路径")
-    changes = _transitions(view.version, view.scope, view.period)
-    steps = paths.escalation_steps(changes)
-    escalated = _escalated(view.version, view.scope, view.period, not view.unmasked)
+    drawn = _path_view(view.version, view.scope, view.period, not view.unmasked)
+    steps, flows, escalated = paths.escalation_steps(drawn.changes), drawn.flows, drawn.escalated
     days = _days(view.version, view.scope, view.period)
     window = load_config()["metrics"]["repeat_window_days"]
     a, b, c = st.columns(3)
     a.metric("越级人员（人）", len(escalated), help="本期有越级步骤的信访人")
     b.metric("越级步骤（次）", len(steps), help=f"本次层级高于本人上一件，且相隔不超过 {window} 天")
     c.metric("首次到市及以上（人）", len(days), help="本期第一次有市、省、京层级登记的信访人")
-    flows = paths.flows(changes)
     left, right = st.columns([3, 2])
     with left:
         if len(flows):

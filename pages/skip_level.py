@@ -12,6 +12,7 @@ from queries import charts, db
 from queries.access import INCIDENT_KINDS, register_incident
 from queries.config import load_config
 from queries.metrics import PUBLIC
+from queries.url_state import P_TOWNS
 
 FIVE_NOT = [m.id for m in PUBLIC if m.group == "五不"]
 COLLECTIVE_COLUMNS = ["registered_on", "case_id", "township", "village", "category", "level", "persons",
@@ -35,8 +36,7 @@ def event_table(view: View, windows: pd.DataFrame) -> None:
 
 
 def incident_form(view: View) -> None:
-    options = view.filter_options()
-    towns = sorted(options["township"].dropna().unique())
+    towns = view.filter_choices()[P_TOWNS]
     with st.form("add_incident", clear_on_submit=True):
         st.markdown("**登记一起事件**（涉访个人极端事件 / 负面炒作不在台账中，需手工登记，计入“五不”）")
         kind_col, day_col, town_col, village_col = st.columns(4)

@@ -76,6 +76,20 @@ def fetch(cur: duckdb.DuckDBPyConnection, statement: str, values: dict) -> tuple
     return [d[0] for d in result.description], result.fetchall()
 
 
+def execute(cur: duckdb.DuckDBPyConnection, statement: str, values: dict) -> None:
+    """Run a statement that returns nothing (e.g. a temporary table of the cursor's own) with
+    the named parameters it uses."""
+    cur.execute(statement, _bind(statement, values))
+
+
+def fetch_columns(cur: duckdb.DuckDBPyConnection, statement: str, values: dict) -> dict[str, list]:
+    """Run a statement with the named parameters it uses: {column: its values}. Through Arrow,
+    which hands over a column of 50,000 texts in milliseconds, where fetchall builds a tuple
+    and a Python object per row and value (0.35 s for 51,000 escalated persons)."""
+    table = cur.sql(statement, params=_bind(statement, values)).to_arrow_table()
+    return {name: table.column(name).to_pylist() for name in table.column_names}
+
+
 def run_named(con: duckdb.DuckDBPyConnection, name: str, values: dict) -> pd.DataFrame:
     """Run the named SQL file (queries/sql/<name>.sql) on a cursor of its own."""
     cur = cursor(con)

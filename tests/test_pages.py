@@ -14,11 +14,13 @@ import time
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from pages._data import WARM_ENV, _Warmer
 from queries import analysis, db, kpi as kpi_module, periods
+from queries.config import load_config
 from queries.formatting import fmt_change, fmt_value
 from queries.kpi import kpi, rank
 from queries.metrics import BY_ID, GROUPS, PUBLIC
@@ -354,6 +356,31 @@ def test_villages_cascade_from_townships(monkeypatch, demo_db):
     assert_clean(at)
     assert at.multiselect(key="f_vil").value == []  # a village of another township drops out
     assert "v" not in at.query_params
+
+
+def test_the_sidebar_offers_every_value_of_the_data(monkeypatch, demo_db):
+    """Each filter lists the distinct values stored (found here by plain SQL): townships and
+    villages sorted, the configured lead categories and the channels in their order first, a
+    blank 责任单位 as （未明确）; the villages of a chosen township only."""
+    con = duckdb.connect(str(demo_db), read_only=True)
+    def distinct(column, where="true"):
+        return {r[0] for r in con.execute(f"SELECT DISTINCT {column} FROM cases WHERE {where}").fetchall()}
+    want_units = sorted(distinct("coalesce(nullif(trim(responsible_unit), ''), '（未明确）')"))
+    want_towns, want_villages = sorted(distinct("township") - {None}), sorted(distinct("village") - {None})
+    qingshi = sorted(distinct("village", "township = '青石镇'") - {None})
+    categories, channels = distinct("category") - {None}, distinct("channel") - {None}
+    con.close()
+    assert "（未明确）" in want_units   # the demo has cases with no unit: the rule is exercised
+    at = open_app(monkeypatch, demo_db)
+    assert at.multiselect(key="f_town").options == want_towns
+    assert at.multiselect(key="f_vil").options == want_villages
+    assert at.multiselect(key="f_unit").options == want_units
+    lead = [c for c in load_config()["categories"]["lead"] if c in categories]
+    assert at.multiselect(key="f_cat").options == lead + sorted(categories - set(lead))
+    order = [c for c in load_config()["enums"]["channel"]["values"] if c in channels]
+    assert at.multiselect(key="f_chan").options == order + sorted(channels - set(order))
+    at.multiselect(key="f_town").set_value(["青石镇"]).run(timeout=TIMEOUT)
+    assert at.multiselect(key="f_vil").options == qingshi
 
 
 def test_url_reproduces_a_view(monkeypatch, demo_db, expected):

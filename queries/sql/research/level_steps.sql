@@ -10,12 +10,12 @@ SELECT
     coalesce(level_rank > prev_rank AND registered_on - prev_on <= $repeat_window_days, false) AS is_escalation
 FROM (
     SELECT
-        person_id, case_id, seq, registered_on, in_period, township, village, category, level, level_rank,
+        person_id, petitioner_key, case_id, seq, registered_on, in_period, township, village, category, level, level_rank,
         lag(level) OVER person AS prev_level,
         lag(level_rank) OVER person AS prev_rank,
         lag(registered_on) OVER person AS prev_on
     FROM (
-        SELECT f.person_id, f.case_id, f.registered_on, f.township, f.village, f.category, f.level,
+        SELECT f.person_id, f.petitioner_key, f.case_id, f.registered_on, f.township, f.village, f.category, f.level,
                f.rowid AS seq, f.registered_on >= p.p_from AS in_period,
                list_position($levels::VARCHAR[], f.level) AS level_rank
         FROM case_facts f, periods p
