@@ -134,16 +134,16 @@ def free_port() -> int:
 
 
 class App:
-    """`streamlit run dashboard.py` on 127.0.0.1:<free port> against `db`; server output goes
+    """`streamlit run server.py` (or `script`) on 127.0.0.1:<free port> against `db`; server output goes
     to `log` (read afterwards for tracebacks)."""
 
-    def __init__(self, db: Path, log: Path, **env: str):
+    def __init__(self, db: Path, log: Path, script: str = "server.py", **env: str):
         self.db, self.log, self.port = db, log, free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         log.parent.mkdir(parents=True, exist_ok=True)
         self._out = open(log, "wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(self.port),
+            [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true",
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
             cwd=ROOT, env={**os.environ, "XINFANG_DB": str(db), **env}, stdout=self._out, stderr=subprocess.STDOUT)
@@ -206,10 +206,10 @@ def _tracebacks(logs: list[Path]) -> list[str]:
 
 
 @contextmanager
-def serve(db: Path, log: Path, processes: int = 0, **env: str) -> Iterator[App | ClusterApp]:
-    """The app on `db`: one `streamlit run` (processes 0), or deploy.cluster's `processes`
-    processes behind HAProxy."""
-    app = ClusterApp(db, log, processes, **env) if processes else App(db, log, **env)
+def serve(db: Path, log: Path, processes: int = 0, script: str = "server.py", **env: str) -> Iterator[App | ClusterApp]:
+    """The app on `db`: one `streamlit run <script>` (processes 0), or deploy.cluster's
+    `processes` processes behind HAProxy."""
+    app = ClusterApp(db, log, processes, **env) if processes else App(db, log, script, **env)
     try:
         yield app
     finally:

@@ -150,7 +150,7 @@ class Cluster:
     def _start_app(self, index: int, env: dict[str, str]) -> subprocess.Popen:
         log = open(self.logs / f"app{index + 1}.log", "ab")
         return subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "server.py"),
              "--server.port", str(self.ports[index]), "--server.address", "127.0.0.1",
              "--server.headless", "true", "--browser.gatherUsageStats", "false",
              # the code does not change under a running deployment: no watcher, no reload

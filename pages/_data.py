@@ -371,6 +371,16 @@ class _Warmer(threading.Thread):
         self.join(timeout=5)
 
 
+def prepare_server() -> None:
+    """Before the server takes its first visitor (server.py): the demo database where there is
+    none, the warmer's first tick (总览's default views, county and townships, computed into
+    the caches), and the modules every page run imports."""
+    _build_demo_if_missing(db_path())
+    if warm_every():   # 0: the warmer is off (the tests that count queries)
+        start_warmer().tick()
+    import pages._frame  # noqa: F401  (and through it the widgets, the state, the sign-in)
+
+
 @st.cache_resource(show_spinner=False)
 def start_warmer() -> _Warmer:
     """One per server process, stopped before the interpreter exits (a thread still holding

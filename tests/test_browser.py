@@ -42,7 +42,7 @@ def serve(db: Path, **env: str):
     """The dashboard on a free port of 127.0.0.1; yields its URL."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", "server.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, env={**os.environ, "XINFANG_DB": str(db), **env},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -41,10 +41,10 @@ def network_address() -> str | None:
 
 @contextmanager
 def started(db: Path, *options: str):
-    """`streamlit run dashboard.py` as an office would start it (the address from
+    """`streamlit run server.py` as an office would start it (the address from
     .streamlit/config.toml unless `options` say otherwise, no sign-in); yields its port."""
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "server.py", "--server.port", str(port),
                                *options], cwd=ROOT, env={**os.environ, "XINFANG_DB": str(db)},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

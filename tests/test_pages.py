@@ -18,7 +18,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pages._data import WARM_ENV, _Warmer
+from pages._data import WARM_ENV, _Warmer, prepare_server
 from queries import analysis, db, kpi as kpi_module, periods
 from queries.config import load_config
 from queries.formatting import fmt_change, fmt_value
@@ -326,6 +326,21 @@ def test_the_warmer_thread_follows_new_versions_and_stops(monkeypatch, demo_db, 
     finally:
         warmer.stop()
     assert not warmer.is_alive()
+
+
+def test_the_launcher_prepares_a_fresh_clone_before_the_first_visitor(monkeypatch, tmp_path, expected):
+    """server.py's startup (prepare_server) with no database yet: the demo is built and 总览's
+    first views computed, so the first visitor's 总览 runs no query and shows kpi's figures."""
+    path = tmp_path / "data" / "xinfang.duckdb"
+    monkeypatch.setenv("XINFANG_DB", str(path))
+    monkeypatch.setenv(WARM_ENV, "3600")   # the warmer on, its next look far away
+    prepare_server()
+    assert path.exists()
+    calls = count_queries(monkeypatch)
+    at = open_app(monkeypatch, path)
+    assert_clean(at)
+    assert calls == []
+    assert metric_values(at) == scorecard(expected())   # the demo is the same every time it is built
 
 
 def test_overview_worst_villages_come_from_rank(monkeypatch, demo_db, expected):
