@@ -148,9 +148,11 @@ def paths(con: duckdb.DuckDBPyConnection, scope: Scope = Scope(), as_of: date | 
         flow = fetch_columns(cur, _after_changes("path_flows"), params)
         escalated = _escalated_columns(cur, params)
     keys = escalated["petitioner_key"]
+    with _gc_paused():   # a dict per person
+        people = [{"person": person, "chain": chain}
+                  for person, chain in zip(map(mask_key, keys) if masked else keys, escalated["chain"])]
     return {
         "flows": [{"from": source, "to": target, "persons": persons}
                   for source, target, persons in zip(flow["from_level"], flow["to_level"], flow["persons"])],
-        "escalated": [{"person": person, "chain": chain}
-                      for person, chain in zip(map(mask_key, keys) if masked else keys, escalated["chain"])],
+        "escalated": people,
     }
