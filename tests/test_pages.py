@@ -343,6 +343,17 @@ def test_the_launcher_prepares_a_fresh_clone_before_the_first_visitor(monkeypatc
     assert metric_values(at) == scorecard(expected())   # the demo is the same every time it is built
 
 
+def test_the_launcher_starts_on_a_damaged_database_and_leaves_it_alone(monkeypatch, tmp_path):
+    """A damaged file must not stop the server from starting (the pages then say it is damaged,
+    tests/test_failures_app.py): prepare_server logs the failed warm-up and changes nothing."""
+    path = tmp_path / "xinfang.duckdb"
+    path.write_bytes(b"not a database" * 100)
+    monkeypatch.setenv("XINFANG_DB", str(path))
+    monkeypatch.setenv(WARM_ENV, "3600")
+    prepare_server()
+    assert path.read_bytes() == b"not a database" * 100
+
+
 def test_overview_worst_villages_come_from_rank(monkeypatch, demo_db, expected):
     at = open_app(monkeypatch, demo_db)
     worst = [row["village"] for row in expected(rank)[-5:][::-1]]
