@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from pages._data import connection, query_cache, ranking
+from pages._data import connection, period_of, query_cache, ranking
 from pages._frame import require_data, start_page
 from pages._state import page_choice
 from queries import engine
@@ -38,19 +38,19 @@ def open_village(key: str) -> None:
 
 
 @query_cache
-def _drawn(version: tuple, scope: Scope, dates: tuple[date, date, date], period: Period, choice: str,
-           present: bool, signature: tuple) -> tuple:
+def _drawn(version: tuple, scope: Scope, dates: tuple[date, date, date], choice: str, present: bool,
+           signature: tuple) -> tuple:
     """(figure as a dict, villages missing from the map, map name, is the demo's) — or (None,
     error message or None, …): the map is drawn once per view and map file (`signature`).
     A dict, not a Figure: a Figure's layout keys come back from the cache in another order,
     a changed spec is a new chart to Streamlit, and the click that caused the rerun is lost."""
-    villages = ranking(version, scope, *dates)   # (as_of, start, end) of the view
+    villages = ranking(version, scope, *dates)   # dates: the view's (as_of, start, end)
     if choice == GRADE:
         values, metric = geo.village_values(villages, None, None), None
     else:
         metric = BY_ID[choice]
-        values = geo.village_values(villages, _village_metric(version, scope, period, choice), choice,
-                                    count=metric.fmt == "count")
+        figures = _village_metric(version, scope, period_of(version, *dates), choice)
+        values = geo.village_values(villages, figures, choice, count=metric.fmt == "count")
     try:
         village_map = geo.load_map(values)
     except geo.MapError as error:
@@ -67,8 +67,8 @@ def _drawn(version: tuple, scope: Scope, dates: tuple[date, date, date], period:
 view = start_page("map", "村居地图")
 require_data(view)
 choice = page_choice("metric", [GRADE, *METRIC_IDS], GRADE, "地图显示", format_func=option_label)
-fig, missing, source, demo = _drawn(view.version, view.scope, (view.as_of, view.start, view.end), view.period,
-                                    choice, view.present, geo.map_signature())
+fig, missing, source, demo = _drawn(view.version, view.scope, (view.as_of, view.start, view.end), choice,
+                                    view.present, geo.map_signature())
 if fig is None and missing is not None:
     st.error(f"村居地图无法使用：{missing}。请检查配置 [map] 中的地图文件。")
     st.stop()

@@ -5,6 +5,7 @@ Personal columns come back masked unless `masked=False` is asked for explicitly.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import duckdb
@@ -17,6 +18,8 @@ from .formatting import adverse
 from .metrics import BY_ID
 from .periods import Period, Scope, data_range, months, year_earlier
 from .privacy import mask_frame
+from .units import unit_name
+from .url_state import P_CATS, P_CHANNELS, P_GROUPS, P_TOWNS, P_UNITS, P_VILLAGES
 
 CASE_LISTS = {
     "problem": "问题清单",
@@ -156,8 +159,32 @@ def event_windows(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
 
 
 def filter_options(con: duckdb.DuckDBPyConnection, scope: Scope = Scope()) -> pd.DataFrame:
-    """(township, village, category, channel) combinations within the scope's places."""
+    """(township, village, category, channel, responsible_unit) combinations within the scope's places."""
     return run_named(con, "views/filter_options", scope.params())
+
+
+def filter_choices(options: pd.DataFrame, townships: Sequence[str] = ()) -> dict[str, list[str]]:
+    """What each filter offers, keyed by URL parameter (queries.url_state), from `options`
+    (filter_options): townships and villages (of `townships` only, if given) sorted; the
+    configured lead categories and the channels in their order first; a blank 责任单位 as
+    （未明确）; the configured 诉求群体."""
+    config = load_config()
+    return {
+        P_TOWNS: _choice_values(options, "township"),
+        P_VILLAGES: _choice_values(options[options["township"].isin(townships)] if townships else options, "village"),
+        P_CATS: _choice_values(options, "category", order=list(config["categories"]["lead"])),
+        P_CHANNELS: _choice_values(options, "channel", order=config["enums"]["channel"]["values"]),
+        P_UNITS: sorted({unit_name(raw) for raw in options["responsible_unit"].unique()}),
+        P_GROUPS: list(config.get("topics", {}).get("groups", {})),
+    }
+
+
+def _choice_values(frame: pd.DataFrame, column: str, order: Sequence[str] = ()) -> list[str]:
+    """The distinct values of `column`, `order` first, then the rest sorted. unique() before
+    Python: a loop over every row cost 0.4 s at 37,000 rows."""
+    values = {str(v) for v in frame[column].dropna().unique()}
+    ordered = [v for v in order if v in values]
+    return ordered + sorted(values - set(ordered))
 
 
 def add_incident(con: duckdb.DuckDBPyConnection, kind: str, occurred_on: date, description: str,

@@ -146,3 +146,23 @@ def test_skip_level_by_month_counts_persons_at_skip_levels_only(tmp_path):
     frame = analysis.skip_level_by_month(con, Scope(), d(2025, 3, 31), count=2)
     got = {(r.month, r.level): r.skip_level_persons for r in frame.itertuples()}
     assert got == {("2025-02", "省"): 2, ("2025-02", "市"): 1, ("2025-03", "省"): 3}
+
+
+def test_filter_choices_worked_by_hand():
+    """Lead categories and channels in their configured order (defaults.toml), the rest sorted; a blank
+    or missing unit is （未明确）, a traditional-character unit the same as its simplified one;
+    villages of the chosen townships only."""
+    options = pd.DataFrame({
+        "township": ["青石镇", "青石镇", "柳河镇", "柳河镇"],
+        "village": ["上庄村", "白沙村", "河口村", None],
+        "category": ["其他", "城乡建设类", "农业农村类", "城乡建设类"],
+        "channel": ["来信", "来访", "来信", "电话"],
+        "responsible_unit": ["縣住建局", "县住建局", None, " "],
+    })
+    choices = analysis.filter_choices(options)
+    assert choices["t"] == ["柳河镇", "青石镇"]
+    assert choices["v"] == ["上庄村", "河口村", "白沙村"]
+    assert choices["c"] == ["城乡建设类", "农业农村类", "其他"]   # [categories] lead order
+    assert choices["ch"] == ["来信", "来访", "电话"]             # [enums.channel] order
+    assert choices["u"] == ["县住建局", "（未明确）"]
+    assert analysis.filter_choices(options, ("青石镇",))["v"] == ["上庄村", "白沙村"]

@@ -11,7 +11,7 @@ import pytest
 
 from queries.access import User, restrict
 from queries.periods import Period, Scope
-from queries.research.paths import days_to_high_level, escalation_sources, escalation_steps, paths, transitions
+from queries.research.paths import days_to_high_level, escalation_sources, escalation_steps, path_view, paths
 from queries.research.watch import Window, event_window, reasons_text, scores, watch_list
 from test_metrics import build
 
@@ -72,18 +72,26 @@ def test_flows_and_chains_worked_by_hand(path_db):
         {"person": "王*|青石镇|石桥村", "chain": [["2025-03-01", "镇"], ["2026-03-01", "县"]]},
     ]
     json.dumps(result, ensure_ascii=False)  # the CLI document is plain JSON
+    # most persons first, then by the ladder: 村 before 县 as the source, 镇 before 市 as the target
+    assert [(f["from"], f["to"]) for f in result["flows"]] == [("镇", "县"), ("村", "镇"), ("村", "市"), ("县", "镇")]
+    drawn = path_view(path_db, Scope(), PERIOD)   # what the page draws is the same document
+    assert list(zip(drawn.flows["from_level"], drawn.flows["to_level"], drawn.flows["persons"])) == [
+        (f["from"], f["to"], f["persons"]) for f in result["flows"]]
+    assert list(drawn.flows["steps"]) == [3, 1, 1, 1]
+    assert [(p, c) for p, c in zip(drawn.escalated["person"], drawn.escalated["chain"])] == [
+        (p["person"], p["chain"]) for p in result["escalated"]]
 
 
 def test_a_longer_window_makes_the_366_day_step_count(path_db, monkeypatch, tmp_path):
     config = tmp_path / "x.toml"
     config.write_text("[metrics]\nrepeat_window_days = 366\n", encoding="utf-8")
     monkeypatch.setenv("XINFANG_CONFIG", str(config))
-    steps = escalation_steps(transitions(path_db, Scope(), PERIOD))  # the window is read per query
+    steps = escalation_steps(path_view(path_db, Scope(), PERIOD).changes)  # the window is read per query
     assert "P2b" in set(steps["case_id"])
 
 
 def test_sources_and_days_to_first_high_level(path_db):
-    steps = escalation_steps(transitions(path_db, Scope(), PERIOD))
+    steps = escalation_steps(path_view(path_db, Scope(), PERIOD).changes)
     assert sorted(steps["case_id"]) == ["P1b", "P1c", "P3b", "P5b", "P8b"]
     villages = escalation_sources(steps, "village")
     assert list(zip(villages["village"], villages["steps"], villages["persons"])) == [

@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 
 from ..config import load_config
-from ..db import sql
+from ..db import compose, sql
 from ..engine import base_query, execute, fetch_columns, period_cursor, query
 from ..periods import Period, Scope, resolve
 from ..privacy import mask_key
@@ -42,29 +42,21 @@ def steps_query(con: duckdb.DuckDBPyConnection, scope: Scope, period: Period, na
 
 @contextmanager
 def _path_steps(con: duckdb.DuckDBPyConnection, scope: Scope, period: Period):
-    """A cursor holding the view's steps (research/level_steps) as its own temporary table
-    path_steps, and the parameters its queries take: the transitions, flows and chains all read
-    it, so the window over every case in scope runs once."""
+    """A cursor holding the view's steps as its own temporary table path_steps
+    (research/path_steps), and the parameters its queries take."""
     params = {**scope.params(), "levels": levels(),
               "repeat_window_days": load_config()["metrics"]["repeat_window_days"]}
     cur = period_cursor(con, [period])
     try:
-        execute(cur, f"CREATE TEMP TABLE path_steps AS\n{sql('research/level_steps')}", params)
+        execute(cur, compose("research/path_steps", steps=sql("research/level_steps")), params)
         yield cur, params
     finally:
         cur.close()
 
 
 def _after_changes(name: str) -> str:
-    """sql/research/<name>.sql with `changes`, the period's level changes, defined before it."""
-    return f"WITH changes AS ({sql('research/path_transitions')})\n{sql(f'research/{name}')}"
-
-
-def transitions(con, scope: Scope, period: Period) -> pd.DataFrame:
-    """The level changes of the period within the window, one row each (person_id, case_id,
-    registered_on, township, village, category, prev_level, level, is_escalation)."""
-    with _path_steps(con, scope, period) as (cur, params):
-        return query(cur, sql("research/path_transitions"), params)
+    """sql/research/<name>.sql over `changes`, the period's level changes."""
+    return compose(f"research/{name}", changes=sql("research/path_transitions"))
 
 
 def escalation_steps(changes: pd.DataFrame) -> pd.DataFrame:
@@ -112,7 +104,7 @@ def _escalated_frame(columns: dict[str, list], masked: bool) -> pd.DataFrame:
 @dataclass(frozen=True)
 class PathView:
     """What the 越级路径 section draws, from one pass over the cases (one path_steps)."""
-    changes: pd.DataFrame    # transitions
+    changes: pd.DataFrame    # the period's level changes, one row each (research/path_transitions)
     flows: pd.DataFrame      # from_level, to_level, persons, steps: the Sankey, most persons first
     escalated: pd.DataFrame  # _escalated_frame
 

@@ -1,6 +1,7 @@
 -- The Sankey of the period: persons and steps from each level to the next, over the period's
--- level changes (`changes`, research/path_transitions, defined before this). Most persons
--- first, then in the order of the ladder ($levels).
+-- level changes (`changes`: research/path_transitions). Most persons first, then in the order
+-- of the ladder ($levels).
+WITH changes AS ({changes})
 SELECT prev_level AS from_level, level AS to_level, count(DISTINCT person_id) AS persons, count(*) AS steps
 FROM changes
 GROUP BY prev_level, level
