@@ -2,22 +2,24 @@
 -- case of a known level. Levels rank in the configured order ($levels: 村 < 镇 < 县 < 市 < 省 <
 -- 京); a case whose level is blank or unknown has no place on the ladder and is left out. An
 -- escalation step is a case at a higher level than the person's previous one, registered
--- within $repeat_window_days of it. Reads case_facts directly, few columns, by person_id: this
--- window over every case is most of the cost of `paths` and `watch`. case_facts is stored in
--- (registered_on, case_id) order (sql/case_facts.sql), so its rowid orders same-day cases.
+-- within $repeat_window_days of it. This window over every case is most of the cost of `paths`
+-- and `watch`, so it carries numbers only (a window sorts every column it carries: with the
+-- place and key texts it cost three times as much at 1M cases); `seq`, the case_facts rowid,
+-- fetches a case's texts where they are needed. case_facts is stored in (registered_on,
+-- case_id) order (sql/case_facts.sql), so seq orders same-day cases.
 SELECT
     *,
+    list_extract($levels::VARCHAR[], level_rank) AS level,
+    list_extract($levels::VARCHAR[], prev_rank) AS prev_level,
     coalesce(level_rank > prev_rank AND registered_on - prev_on <= $repeat_window_days, false) AS is_escalation
 FROM (
     SELECT
-        person_id, petitioner_key, case_id, seq, registered_on, in_period, township, village, category, level, level_rank,
-        lag(level) OVER person AS prev_level,
+        person_id, seq, registered_on, in_period, level_rank,
         lag(level_rank) OVER person AS prev_rank,
         lag(registered_on) OVER person AS prev_on
     FROM (
-        SELECT f.person_id, f.petitioner_key, f.case_id, f.registered_on, f.township, f.village, f.category, f.level,
-               f.rowid AS seq, f.registered_on >= p.p_from AS in_period,
-               list_position($levels::VARCHAR[], f.level) AS level_rank
+        SELECT f.person_id, f.rowid AS seq, f.registered_on, f.registered_on >= p.p_from AS in_period,
+               list_position($levels::VARCHAR[], f.level)::UTINYINT AS level_rank
         FROM case_facts f, periods p
         WHERE f.registered_on <= p.p_to AND list_contains($levels::VARCHAR[], f.level)
           AND in_scope(f.township, f.village, f.category, f.channel,

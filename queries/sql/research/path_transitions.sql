@@ -1,5 +1,9 @@
 -- The level changes of the period within the window, one row each: flows between levels and,
--- where the level rose, escalation steps (reads research/path_steps).
-SELECT person_id, case_id, registered_on, township, village, category, prev_level, level, is_escalation
-FROM path_steps
-WHERE in_period AND level <> prev_level AND registered_on - prev_on <= $repeat_window_days
+-- where the level rose, escalation steps (reads research/path_steps; the case's number and
+-- place from case_facts by its rowid, seq).
+SELECT s.person_id, f.case_id, s.registered_on, f.township, f.village, f.category, s.prev_level, s.level,
+       s.is_escalation
+FROM path_steps s
+JOIN case_facts f ON f.rowid = s.seq
+WHERE s.in_period AND s.level_rank <> s.prev_rank AND s.registered_on - s.prev_on <= $repeat_window_days
+ORDER BY s.seq
