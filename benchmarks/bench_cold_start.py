@@ -55,7 +55,7 @@ con = open_reader(sys.argv[1])
 opened = time.perf_counter()
 result = kpi(con, Scope())
 computed = time.perf_counter()
-json.dumps(result, ensure_ascii=False)
+json.dumps(result.to_json(), ensure_ascii=False)
 done = time.perf_counter()
 print(f"{imported - started:.3f} {opened - imported:.3f} {computed - opened:.3f} {done - computed:.3f}")
 """

@@ -324,7 +324,7 @@ class Expected:
             as_of = date.fromisoformat(view["asof"]) if view["asof"] else AS_OF
             scope = Scope(townships=tuple(filter(None, view["t"].split(","))),
                           categories=tuple(filter(None, view["c"].split(","))))
-            self.memo[key] = b.card_texts(kpi(self.con, scope, as_of, *preset_dates(view["p"], as_of)))
+            self.memo[key] = b.card_texts(kpi(self.con, scope, as_of, *preset_dates(view["p"], as_of)).to_json())
         return self.memo[key]
 
 

@@ -153,7 +153,7 @@ def sql_call(con, what: str, township: str, as_of: date):
     from queries.kpi import kpi, rank
     from queries.periods import Scope
     if what == "kpi":
-        return kpi(con, Scope())
+        return kpi(con, Scope()).to_json()   # the CLI document, compared with the baseline's
     if what == "rank":
         return rank(con, Scope())
     return trend(con, Scope(townships=(township,)), as_of, [TREND_METRIC], count=TREND_MONTHS)

@@ -22,6 +22,7 @@ from queries.access import LOCAL_USER, User, restrict
 from queries.metrics import PUBLIC
 from queries.periods import DEFAULT_PRESET, Period, Scope, preset_dates
 from queries.research import topics as research_topics
+from queries.scorecard import Scorecard
 from queries.url_state import P_TOWNS
 
 _LOG = logging.getLogger(__name__)
@@ -130,7 +131,7 @@ def period_of(version: tuple, as_of: date, start: date, end: date) -> Period:
 
 
 @query_cache
-def _kpi(version: tuple, scope: Scope, as_of: date, start: date, end: date) -> dict:
+def _kpi(version: tuple, scope: Scope, as_of: date, start: date, end: date) -> Scorecard:
     return kpi_module.kpi(connection(version), scope, as_of, start, end)
 
 

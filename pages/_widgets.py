@@ -11,6 +11,7 @@ from queries import charts
 from queries.escaping import markdown_text as md_escape
 from queries.formatting import COLUMN_LABELS, DASH, adverse, direction, fmt_change, fmt_target, fmt_value
 from queries.metrics import BY_ID, Metric, caliber
+from queries.scorecard import Figure
 
 PRESENT_ROWS = 12  # rows of a table that fit one projected screen
 
@@ -112,12 +113,12 @@ def met_mark(metric: Metric, met) -> str:
 SPARK_COLORS = {True: charts.COLORS["告警"], False: charts.COLORS["target"], None: charts.COLORS["yoy"]}
 
 
-def metric_card(metric_id: str, figure: dict, spark: pd.Series | None = None, spark_height: int = 56) -> None:
+def metric_card(metric_id: str, figure: Figure, spark: pd.Series | None = None, spark_height: int = 56) -> None:
     """One scorecard figure in a bordered card: value, 同比 delta (coloured by which way is
     good), 口径 tooltip, and the monthly sparkline (`spark`, indexed by month) in the delta's
     colour; then target, 达标 and 环比 in a caption."""
     metric = BY_ID[metric_id]
-    value, yoy, pop = figure["value"], figure["yoy"], figure["pop"]
+    value, yoy, pop = figure.value, figure.yoy, figure.pop
     change = fmt_change(metric, value, yoy)
     # The 同比 text of every surface (formatting.fmt_change), coloured by which way is good.
     color = {True: "red", False: "green"}.get(adverse(metric, value, yoy), "gray")
@@ -133,11 +134,11 @@ def metric_card(metric_id: str, figure: dict, spark: pd.Series | None = None, sp
     pop_text = fmt_change(metric, value, pop, "环比").replace("无可比数据", " —")
     pop_color = {True: "red", False: "green"}.get(adverse(metric, value, pop))
     pop_md = f":{pop_color}[{pop_text}]" if pop_color else pop_text
-    st.caption(f"目标 {fmt_target(metric)} · {met_mark(metric, figure['met'])} · {pop_md}")
+    st.caption(f"目标 {fmt_target(metric)} · {met_mark(metric, figure.met)} · {pop_md}")
 
 
 def metric_grid(view: View, metric_ids: list[str], columns: int = 5, sparks: bool = True) -> None:
-    figures = view.kpi()["metrics"]
+    figures = view.kpi().figures
     trend = view.sparklines(metric_ids) if sparks else None
     for start in range(0, len(metric_ids), columns):
         row = metric_ids[start:start + columns]

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from pages._frame import start_page
+from queries.case_lists import CASE_LISTS
 from queries.config import load_config, user_config_path
 from queries.formatting import fmt_target
 from queries.deductions import DEDUCTIONS
@@ -66,6 +67,9 @@ st.markdown(f"按同比变化幅度：超过 {alerts['alert']:.0%} 为**告警**
             "**同比、环比的写法**：比率指标按百分点（如“下降2.5个百分点”），件数、人次等按变化率（如“下降12.5%”），"
             "上年同期为 0 时按件数（如“上升3件（上年同期为0）”）。三降中不设目标的指标：低于上年同期，或本期与上年同期均为 0，"
             "即为达标。")
+
+st.subheader("清单")
+show(pd.DataFrame([{"清单": case_list.title, "口径": case_list.note} for case_list in CASE_LISTS]))
 
 st.subheader("重大活动保障期")
 events = config.get("events", [])

@@ -9,6 +9,7 @@ from pages._privacy import csv_download
 from pages._state import page_choice
 from pages._widgets import PERCENT_FORMAT, as_percent, show_table
 from queries import charts
+from queries.case_lists import BY_ID as LISTS_BY_ID
 from queries.config import load_config
 from queries.formatting import COLUMN_LABELS, fmt_value
 from queries.deductions import DEDUCTIONS, itemised
@@ -16,8 +17,6 @@ from queries.kpi import RANK_METRICS
 from queries.metrics import BY_ID
 from queries.periods import Scope
 
-CASE_COLUMNS = ["registered_on", "case_id", "category", "channel", "level", "persons", "petitioner_name",
-                "summary", "resolution", "closed_on", "is_repeat", "is_collective", "is_overdue"]
 
 
 def ranking_frame(rows: list[dict]) -> pd.DataFrame:
@@ -136,4 +135,4 @@ with st.container(key="no_print_detail"):
                             width="stretch", config={"displayModeBar": False})
         cases = view.case_list("period_cases", scope=scope)
         st.caption(f"本期登记 {len(cases)} 件（个人信息已脱敏）")
-        show_table(cases, view, CASE_COLUMNS, height=400)
+        show_table(cases, view, list(LISTS_BY_ID["period_cases"].columns), height=400)

@@ -6,6 +6,7 @@ from pages._frame import require_data, start_page
 from pages._privacy import csv_download
 from pages._widgets import metric_grid, show_table
 from queries import charts
+from queries.case_lists import BY_ID as LISTS_BY_ID
 from queries.metrics import BY_ID
 
 RATIO = BY_ID["repeat_ratio"]
@@ -14,8 +15,6 @@ CHAIN_COLUMNS = ["registered_on", "case_id", "township", "village", "category", 
                  "repeat_flag"]
 REPEATER_COLUMNS = ["petitioner_name", "petitioner_key", "township", "village", "cases", "repeats",
                     "categories", "last_registered_on", "key_person"]
-DISAGREEMENT_COLUMNS = ["case_id", "registered_on", "township", "village", "category", "petitioner_name",
-                        "is_repeat", "repeat_flag", "summary"]
 
 
 def repeater_label(row) -> str:
@@ -61,9 +60,10 @@ else:
     show_table(chain, view, CHAIN_COLUMNS)
 
 st.subheader("重复标记不一致")
-disagreements = view.case_list("repeat_disagreements")
-st.caption("导出文件中的“是否重复信访”与口径规则判定不一致的事项（指标一律按规则计算，此表供核对台账）。")
-show_table(disagreements, view, DISAGREEMENT_COLUMNS)
+DISAGREEMENTS = LISTS_BY_ID["repeat_disagreements"]
+disagreements = view.case_list(DISAGREEMENTS.id)
+st.caption(DISAGREEMENTS.note)
+show_table(disagreements, view, list(DISAGREEMENTS.columns))
 if not view.present:
-    csv_download(disagreements[[c for c in DISAGREEMENT_COLUMNS if c in disagreements]],
-                    "下载不一致清单（CSV，已脱敏）", "重复标记不一致.csv", key="dl_disagree", view=view)
+    csv_download(disagreements[[c for c in DISAGREEMENTS.columns if c in disagreements]],
+                 "下载不一致清单（CSV，已脱敏）", f"{DISAGREEMENTS.title}.csv", key="dl_disagree", view=view)

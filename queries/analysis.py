@@ -11,29 +11,16 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from .case_lists import BY_ID as CASE_LIST_BY_ID
 from .config import load_config
 from .db import compose, cursor, sql
 from .engine import base_query, metric_frame, period_cursor, query, run_named
 from .formatting import adverse
-from .metrics import BY_ID
 from .periods import Period, Scope, data_range, months, year_earlier
 from .privacy import mask_frame
+from .scorecard import Scorecard
 from .units import unit_name
 from .url_state import P_CATS, P_CHANNELS, P_GROUPS, P_TOWNS, P_UNITS, P_VILLAGES
-
-CASE_LISTS = {
-    "problem": "问题清单",
-    "resolved": "化解清单",
-    "stability": "稳控清单",
-    "overdue": "超期未办结",
-    "five_has_gaps": "五有缺项",
-    "period_cases": "期间事项",
-    "repeat_disagreements": "重复标记不一致",
-}
-_LIST_FILES = {"problem": "problem_list", "resolved": "resolved_list", "stability": "stability_list",
-               "overdue": "overdue_list", "five_has_gaps": "five_has_gaps",
-               "period_cases": "period_cases", "repeat_disagreements": "repeat_disagreements"}
-
 
 def _masked(frame: pd.DataFrame, masked: bool) -> pd.DataFrame:
     return mask_frame(frame) if masked else frame
@@ -98,12 +85,12 @@ def movement(metric, value, yoy) -> str | None:
     return level
 
 
-def alerts(kpi_result: dict) -> pd.DataFrame:
+def alerts(scorecard: Scorecard) -> pd.DataFrame:
     """Every scorecard metric with its 同比 change, alert level and whether it moved the wrong way."""
     rows = []
-    for metric_id, figure in kpi_result["metrics"].items():
-        metric = BY_ID[metric_id]
-        value, yoy = figure["value"], figure["yoy"]
+    for metric_id, figure in scorecard.figures.items():
+        metric = figure.metric
+        value, yoy = figure.value, figure.yoy
         level = alert_level(value, yoy)
         if level is None:
             continue
@@ -117,8 +104,8 @@ def alerts(kpi_result: dict) -> pd.DataFrame:
 
 def case_list(con: duckdb.DuckDBPyConnection, scope: Scope, period: Period, name: str,
               masked: bool = True) -> pd.DataFrame:
-    """One of CASE_LISTS, for the scope, as of the period's as-of date."""
-    statement = compose(f"views/{_LIST_FILES[name]}", columns=sql("views/case_columns"))
+    """The case list `name` (queries.case_lists), for the scope, as of the period's as-of date."""
+    statement = compose(f"views/{CASE_LIST_BY_ID[name].file}", columns=sql("views/case_columns"))
     return _masked(base_query(con, scope, period, statement), masked)
 
 

@@ -344,8 +344,9 @@ def _run(args) -> int:
     if args.command == "kpi":
         from .kpi import kpi
         result = kpi(con, _scope(args), args.as_of, args.start, args.end)
-        text = "\n".join(f"{m['name']}: {m['value']}（同比 {m['yoy']}，目标 {m['target']}，达标 {m['met']}）"
-                         for m in result["metrics"].values())
+        text = "\n".join(f"{f.metric.name}: {f.value}（同比 {f.yoy}，目标 {f.metric.target}，达标 {f.met}）"
+                         for f in result.figures.values())
+        result = result.to_json()
     else:
         from .kpi import rank
         result = rank(con, _scope(args), args.as_of, args.start, args.end)

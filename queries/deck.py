@@ -34,6 +34,7 @@ from .escaping import document_text
 from .formatting import COLUMN_LABELS, fmt_change, fmt_met, fmt_target, fmt_value
 from .metrics import BY_ID, GROUPS, PUBLIC
 from .research.outputs import emerging_sentence, request_topics, slide_table
+from .scorecard import Figure
 from .report import ReportRequest, Snapshot, grade_counts, issues, snapshot, unit_name, village_line
 
 # PowerPoint has no font fallback list; the GB2312 charset on the east-asian font lets
@@ -129,26 +130,26 @@ def _table(slide, rows: list[list[str | Cell]], top, widths: list[float], size: 
     return table
 
 
-def _met_cell(metric, figure: dict) -> Cell:
+def _met_cell(metric, figure: Figure) -> Cell:
     if not metric.rule:
         return Cell("仅列示", color=GREY)
     colors = {True: GOOD, False: BAD}
-    met = figure["met"]
+    met = figure.met
     return Cell(fmt_met(met), bold=met is not None, color=RGBColor(255, 255, 255) if met is not None else GREY,
                 fill=colors.get(met))
 
 
 def _tiles(slide, shot: Snapshot, metric_ids: list[str]) -> None:
     """Key figures of a slide: name, value (green met / red not met), 同比."""
-    figures = shot.scorecard["metrics"]
+    figures = shot.scorecard.figures
     width = (RIGHT - LEFT) / Inches(1) / len(metric_ids)
     values = []
     for metric_id in metric_ids:
         metric, figure = BY_ID[metric_id], figures[metric_id]
-        color = {True: GOOD, False: BAD}.get(figure["met"], ACCENT)
-        values.append(Cell(fmt_value(metric, figure["value"]), bold=True, color=color, align=CENTER, size=24))
+        color = {True: GOOD, False: BAD}.get(figure.met, ACCENT)
+        values.append(Cell(fmt_value(metric, figure.value), bold=True, color=color, align=CENTER, size=24))
     rows = [[Cell(BY_ID[i].name, align=CENTER) for i in metric_ids], values,
-            [Cell(fmt_change(BY_ID[i], figures[i]["value"], figures[i]["yoy"]), color=GREY, align=CENTER)
+            [Cell(fmt_change(BY_ID[i], figures[i].value, figures[i].yoy), color=GREY, align=CENTER)
              for i in metric_ids]]
     table = _table(slide, rows, BODY_TOP, [width] * len(metric_ids), 11, row_height=0.36)
     table.rows[1].height = Inches(0.53)
@@ -252,7 +253,7 @@ def _cover(deck, shot: Snapshot) -> None:
 
 def _scorecard(deck, shot: Snapshot, title: str, groups: tuple[str, ...]) -> None:
     slide = _slide(deck, title)
-    figures = shot.scorecard["metrics"]
+    figures = shot.scorecard.figures
     rows: list[list] = [["指标", "本期", "上年同期", "同比", "目标", "达标情况"]]
     group_rows = []
     for group in groups:
@@ -260,8 +261,8 @@ def _scorecard(deck, shot: Snapshot, title: str, groups: tuple[str, ...]) -> Non
         rows.append([Cell(group, bold=True, color=ACCENT)] + [""] * 5)
         for metric in (m for m in PUBLIC if m.group == group):
             figure = figures[metric.id]
-            rows.append([metric.name, Cell(fmt_value(metric, figure["value"]), bold=True),
-                         fmt_value(metric, figure["yoy"]), fmt_change(metric, figure["value"], figure["yoy"], label=""),
+            rows.append([metric.name, Cell(fmt_value(metric, figure.value), bold=True),
+                         fmt_value(metric, figure.yoy), fmt_change(metric, figure.value, figure.yoy, label=""),
                          fmt_target(metric), _met_cell(metric, figure)])
     table = _table(slide, rows, BODY_TOP + Inches(0.1), [3.7, 1.6, 1.6, 2.93, 1.4, 1.1], 14, row_height=0.4)
     for r in group_rows:

@@ -10,27 +10,20 @@ from .deductions import DEDUCTIONS
 from .db import cursor, sql
 from .engine import fetch, metric_records
 from .metrics import BY_ID, PUBLIC
-from .periods import Periods, Scope, resolve
-
-
-def _period_json(periods: Periods) -> dict:
-    return {p.name: {"from": p.start.isoformat(), "to": p.end.isoformat(), "as_of": p.as_of.isoformat(),
-                     "comparable": p.comparable} for p in periods.all}
+from .periods import Scope, resolve
+from .scorecard import Figure, Scorecard
 
 
 def kpi(con: duckdb.DuckDBPyConnection, scope: Scope = Scope(), as_of: date | None = None,
-        start: date | None = None, end: date | None = None) -> dict:
-    """Every public metric for the period with its 同比 and 环比 values, target and 达标."""
+        start: date | None = None, end: date | None = None) -> Scorecard:
+    """Every public metric for the period with its 同比 and 环比 values and 达标."""
     periods = resolve(con, as_of, start, end)
     records = {r["period"]: r for r in metric_records(con, scope, periods.all, [m.id for m in PUBLIC])}
-    metrics = {}
+    figures = {}
     for metric in PUBLIC:
         value, yoy, pop = (records[name][metric.id] for name in ("current", "yoy", "pop"))
-        metrics[metric.id] = {"name": metric.name, "value": value, "yoy": yoy, "pop": pop,
-                              "target": metric.target, "met": metric.met(value, yoy)}
-    current = periods.current
-    return {"as_of": current.as_of.isoformat(), "from": current.start.isoformat(),
-            "to": current.end.isoformat(), "metrics": metrics, "periods": _period_json(periods)}
+        figures[metric.id] = Figure(metric, value, yoy, pop, metric.met(value, yoy))
+    return Scorecard(periods, figures)
 
 
 RANK_METRICS = ("cases", "repeat_ratio", "skip_level_persons", "beijing_province_visits",

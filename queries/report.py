@@ -24,6 +24,7 @@ from .formatting import COLUMN_LABELS, fmt_change, fmt_date_cn, fmt_met, fmt_tar
 from .kpi import kpi, rank
 from .metrics import BY_ID, GROUPS, PUBLIC, Metric
 from .periods import Period, Scope
+from .scorecard import Figure, Scorecard
 from .research.outputs import bulletin_paragraph
 
 # Every value printed into the Markdown 通报 is escaped (names come from import files: no links,
@@ -46,15 +47,13 @@ class Snapshot:
     """What every output of one request states, computed once: the scorecard (`kpi`), the
     ranking (`rank`), the period they describe and when they were computed."""
     request: ReportRequest
-    scorecard: dict
+    scorecard: Scorecard
     ranking: list[dict]
     generated_at: datetime
 
     @property
     def period(self) -> Period:
-        s = self.scorecard
-        return Period("current", date.fromisoformat(s["from"]), date.fromisoformat(s["to"]),
-                      date.fromisoformat(s["as_of"]))
+        return self.scorecard.period
 
     @property
     def period_text(self) -> str:
@@ -62,9 +61,9 @@ class Snapshot:
 
     def trace_items(self) -> list[tuple[str, str]]:
         """Scope, period, as-of date and generation time: what makes a printed number traceable."""
-        s = self.scorecard
-        return [("统计范围", scope_text(self.request.scope)), ("统计期间", f"{s['from']} 至 {s['to']}"),
-                ("口径截至", s["as_of"]), ("生成时间", f"{self.generated_at:%Y-%m-%d %H:%M}")]
+        period = self.period
+        return [("统计范围", scope_text(self.request.scope)), ("统计期间", f"{period.start} 至 {period.end}"),
+                ("口径截至", str(period.as_of)), ("生成时间", f"{self.generated_at:%Y-%m-%d %H:%M}")]
 
     def trace_line(self, sep: str = "；") -> str:
         return sep.join(f"{label}：{value}" for label, value in self.trace_items())
@@ -117,31 +116,31 @@ def village_line(row: dict) -> dict:
             "grade": row["grade"], "cases": fmt_value(BY_ID["cases"], row["cases"]), "reasons": deduction_reasons(row)}
 
 
-def verdict(metric: Metric, figure: dict) -> str:
+def verdict(metric: Metric, figure: Figure) -> str:
     """达标 / 未达标（差…） / 仅列示 / —"""
     if not metric.rule:
         return "仅列示"
-    text = fmt_met(figure["met"])
-    if figure["met"] is False and metric.rule != "fall":
-        gap = abs(figure["value"] - metric.target)
+    text = fmt_met(figure.met)
+    if figure.met is False and metric.rule != "fall":
+        gap = abs(figure.value - metric.target)
         text += f"（差距：{fmt_value(metric, gap)}）" if metric.fmt == "count" else f"（差{gap * 100:.1f}个百分点）"
     return text
 
 
-def issues(scorecard: dict) -> list[dict]:
+def issues(scorecard: Scorecard) -> list[dict]:
     """The metrics a meeting must act on, in registry order: off target, or an adverse 告警
     against 同比 (one line per metric when both)."""
     alerted = {row.metric for row in analysis.alerts(scorecard).itertuples()
                if row.level == "告警" and row.adverse}
     found = []
     for metric in PUBLIC:
-        figure = scorecard["metrics"][metric.id]
+        figure = scorecard.figures[metric.id]
         parts = []
-        if figure["met"] is False:
-            parts.append(f"{metric.name}{fmt_value(metric, figure['value'])}，目标{fmt_target(metric)}，未达标")
+        if figure.met is False:
+            parts.append(f"{metric.name}{fmt_value(metric, figure.value)}，目标{fmt_target(metric)}，未达标")
         if metric.id in alerted:
-            change = fmt_change(metric, figure["value"], figure["yoy"])
-            parts.append(f"{change}，告警" if parts else f"{metric.name}{fmt_value(metric, figure['value'])}，{change}，告警")
+            change = fmt_change(metric, figure.value, figure.yoy)
+            parts.append(f"{change}，告警" if parts else f"{metric.name}{fmt_value(metric, figure.value)}，{change}，告警")
         if parts:
             found.append({"metric": metric, "text": "；".join(parts)})
     return found
@@ -150,13 +149,13 @@ def issues(scorecard: dict) -> list[dict]:
 def bulletin_context(con: duckdb.DuckDBPyConnection, request: ReportRequest) -> dict:
     """Everything the 通报 says, as numbers and short texts from the metric registry."""
     shot = snapshot(con, request)
-    figures, ranking = shot.scorecard["metrics"], shot.ranking
+    figures, ranking = shot.scorecard.figures, shot.ranking
 
     def item(metric_id: str) -> dict:
         metric, figure = BY_ID[metric_id], figures[metric_id]
-        return {"metric": metric, "value": fmt_value(metric, figure["value"]),
-                "change": fmt_change(metric, figure["value"], figure["yoy"]),
-                "target": fmt_target(metric), "verdict": verdict(metric, figure), "met": figure["met"]}
+        return {"metric": metric, "value": fmt_value(metric, figure.value),
+                "change": fmt_change(metric, figure.value, figure.yoy),
+                "target": fmt_target(metric), "verdict": verdict(metric, figure), "met": figure.met}
 
     channels = analysis.breakdown(con, request.scope, shot.period, "channel", ["cases"])
     found = accountability_outputs.figures(con, request.scope, shot.period)
@@ -172,10 +171,10 @@ def bulletin_context(con: duckdb.DuckDBPyConnection, request: ReportRequest) -> 
         "ranking_count": len(ranking),
         "channels": [{"name": r.channel if isinstance(r.channel, str) else "未注明", "cases": r.cases}
                      for r in channels.itertuples()],
-        "v": lambda metric_id, which="value": fmt_value(BY_ID[metric_id], figures[metric_id][which]),
+        "v": lambda metric_id, which="value": fmt_value(BY_ID[metric_id], getattr(figures[metric_id], which)),
         "f": lambda metric_id: figures[metric_id],
-        "change": lambda metric_id: fmt_change(BY_ID[metric_id], figures[metric_id]["value"],
-                                               figures[metric_id]["yoy"]),
+        "change": lambda metric_id: fmt_change(BY_ID[metric_id], figures[metric_id].value,
+                                               figures[metric_id].yoy),
     }
 
 

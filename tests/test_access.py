@@ -37,9 +37,9 @@ def test_restricted_queries_see_only_the_jurisdiction(tmp_path):
     ])
     tampered = Scope(townships=("柳河镇",), villages=("下庄村", "上庄村"))  # as if from a forged URL
     scope = restrict(tampered, CADRE)
-    assert kpi(con, scope, as_of=d(2025, 3, 1))["metrics"]["cases"]["value"] == 0
+    assert kpi(con, scope, as_of=d(2025, 3, 1)).figures["cases"].value == 0
     own = restrict(Scope(), CADRE)
-    assert kpi(con, own, as_of=d(2025, 3, 1))["metrics"]["cases"]["value"] == 1
+    assert kpi(con, own, as_of=d(2025, 3, 1)).figures["cases"].value == 1
     assert [(r["township"], r["village"]) for r in rank(con, own, as_of=d(2025, 3, 1))] == [("青石镇", "上庄村")]
     period = Period("current", d(2025, 1, 1), d(2025, 3, 1), d(2025, 3, 1))
     assert case_list(con, own, period, "period_cases")["case_id"].tolist() == ["A"]

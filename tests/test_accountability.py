@@ -177,9 +177,9 @@ def test_unit_filter_and_township_filter(ledger_db):
          "overdue_open": 0, "satisfaction_rate": None, "resolved_or_stable_rate": 0.0,
          "handed_over": 1, "handed_over_open": 1, "handed_over_overdue": 0},
     ]
-    metrics = kpi(con, Scope(units=("（未明确）",)), AS_OF)["metrics"]
-    assert (metrics["cases"]["value"], metrics["resolved_or_stable_rate"]["value"]) == (1, 1.0)
-    assert kpi(con, Scope(units=("住建局",)), AS_OF)["metrics"]["overdue_open"]["value"] == 1
+    metrics = kpi(con, Scope(units=("（未明确）",)), AS_OF).figures
+    assert (metrics["cases"].value, metrics["resolved_or_stable_rate"].value) == (1, 1.0)
+    assert kpi(con, Scope(units=("住建局",)), AS_OF).figures["overdue_open"].value == 1
 
 
 def test_a_gbk_csv_ledger_reads_the_same(tmp_path):

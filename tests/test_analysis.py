@@ -7,8 +7,11 @@ import pandas as pd
 import pytest
 
 from queries import analysis
+from queries.case_lists import BY_ID as CASE_LIST_BY_ID
 from queries.kpi import kpi
+from queries.metrics import BY_ID
 from queries.periods import Period, Scope
+from queries.scorecard import Figure, Scorecard
 from test_metrics import ID_P, build
 
 PERIOD = Period("current", d(2025, 1, 1), d(2025, 3, 31), d(2025, 3, 31))
@@ -37,7 +40,7 @@ def con(tmp_path):
 
 
 def test_case_lists(con):
-    ids = {name: sorted(analysis.case_list(con, Scope(), PERIOD, name)["case_id"]) for name in analysis.CASE_LISTS}
+    ids = {name: sorted(analysis.case_list(con, Scope(), PERIOD, name)["case_id"]) for name in CASE_LIST_BY_ID}
     assert ids["problem"] == ["O1", "R2", "R3"]            # open ones (R2, R3, O1); R1 closed and resolved
     assert ids["resolved"] == ["R1", "S1"]                 # 已化解 and closed in the period
     assert ids["stability"] == ["R2", "R3"]                # 稳控 (R2), key person (R3)
@@ -97,11 +100,11 @@ def test_alert_levels():
     assert analysis.alert_level(0, 0) == "平稳"
     assert analysis.alert_level(1, 0) == "告警"
     assert analysis.alert_level(None, 3) is None
-    table = analysis.alerts({"metrics": {
-        "cases": {"value": 80, "yoy": 100},                       # fell exactly 20%: not above it -> 异常
-        "satisfaction_rate": {"value": 0.7, "yoy": 0.9},          # fell 22%: 告警, adverse
-        "repeat_ratio": {"value": 0.05, "yoy": None},
-    }}).set_index("metric")
+    figures = {"cases": (80, 100),                    # fell exactly 20%: not above it -> 异常
+               "satisfaction_rate": (0.7, 0.9),       # fell 22%: 告警, adverse
+               "repeat_ratio": (0.05, None)}
+    scorecard = Scorecard(None, {i: Figure(BY_ID[i], value, yoy, None, None) for i, (value, yoy) in figures.items()})
+    table = analysis.alerts(scorecard).set_index("metric")
     assert table.loc["cases", ["level", "adverse"]].tolist() == ["异常", False]
     assert table.loc["satisfaction_rate", ["level", "adverse"]].tolist() == ["告警", True]
     assert "repeat_ratio" not in table.index
@@ -124,11 +127,11 @@ def test_incidents_count_in_five_nos(con):
     analysis.add_incident(con, "extreme", d(2025, 2, 1), "某村村民冲击会场", "青石镇", "上庄村")
     analysis.add_incident(con, "publicity", d(2024, 2, 1), "网上炒作", "柳河镇")
     result = kpi(con, as_of=d(2025, 3, 31), start=d(2025, 1, 1))
-    assert result["metrics"]["extreme_incidents"]["value"] == 1
-    assert result["metrics"]["extreme_incidents"]["met"] is False
-    assert result["metrics"]["negative_publicity"]["value"] == 0
+    assert result.figures["extreme_incidents"].value == 1
+    assert result.figures["extreme_incidents"].met is False
+    assert result.figures["negative_publicity"].value == 0
     scoped = kpi(con, Scope(townships=("柳河镇",)), as_of=d(2025, 3, 31), start=d(2025, 1, 1))
-    assert scoped["metrics"]["extreme_incidents"]["value"] == 0
+    assert scoped.figures["extreme_incidents"].value == 0
     listed = analysis.incidents(con, Scope(), PERIOD)
     assert listed["description"].tolist() == ["某村村民冲击会场"]
     with pytest.raises(ValueError):

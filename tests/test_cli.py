@@ -64,7 +64,7 @@ def test_kpi_json_shape_and_same_numbers(db):
     assert document["metrics"]["beijing_province_visits"]["yoy"] == 1
     from queries.db import connect
     expected = kpi(connect(db), Scope(townships=("青石镇",)), d(2025, 3, 31), d(2025, 1, 1), d(2025, 3, 31))
-    assert document == json.loads(json.dumps(expected))
+    assert document == json.loads(json.dumps(expected.to_json()))
     assert [m.id for m in PUBLIC] == list(document["metrics"])
 
 

@@ -78,7 +78,7 @@ def test_cli_reads_and_imports_while_another_process_reads(database, tmp_path):
         assert run.returncode == 0, run.stderr
     finally:
         holder.communicate("")
-    assert kpi(db.open_reader(database), as_of=d(2026, 11, 1))["metrics"]["cases"]["value"] == 5
+    assert kpi(db.open_reader(database), as_of=d(2026, 11, 1)).figures["cases"].value == 5
 
 
 def test_an_outdated_file_is_brought_up_to_date_for_readers(database):

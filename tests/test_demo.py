@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 
-import duckdb
 import opencc
 import pandas as pd
 import pytest

@@ -4,8 +4,6 @@ traceback; an unmasked export is audited first and leaves nothing behind when it
 from __future__ import annotations
 
 import errno
-import os
-import shutil
 from contextlib import contextmanager
 from datetime import date as d
 from pathlib import Path

@@ -4,7 +4,6 @@ damaged file aside and reach 数据导入 to import again."""
 from __future__ import annotations
 
 import errno
-import shutil
 from contextlib import contextmanager
 
 import pytest

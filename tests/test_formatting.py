@@ -59,10 +59,10 @@ def test_zero_against_zero_is_met_in_kpi_and_the_bulletin(cases_db):
     skip-level: 越级上访人次 0 against 0 is 达标; 信访总量 1 against 1 is not."""
     con = cases_db([case("A-0000", date(2024, 6, 1)), case("A-0001", date(2025, 3, 2)),
                     case("A-0002", date(2026, 3, 2))])
-    figures = kpi(con, Scope(), date(2026, 12, 31))["metrics"]
-    assert (figures["skip_level_persons"]["value"], figures["skip_level_persons"]["yoy"]) == (0, 0)
-    assert figures["skip_level_persons"]["met"] is True
-    assert figures["cases"]["met"] is False
+    figures = kpi(con, Scope(), date(2026, 12, 31)).figures
+    assert (figures["skip_level_persons"].value, figures["skip_level_persons"].yoy) == (0, 0)
+    assert figures["skip_level_persons"].met is True
+    assert figures["cases"].met is False
     text = bulletin_markdown(con, ReportRequest(as_of=date(2026, 12, 31)))
     assert "**越级上访人次**：0人次，同比持平；目标同比下降，达标。" in text
     assert "**信访总量**：1件，同比持平；目标同比下降，未达标。" in text
@@ -130,7 +130,7 @@ def test_one_change_reads_the_same_on_card_table_deck_and_bulletin(monkeypatch, 
     from queries import db, deck
     con = db.open_reader(demo_db)
     try:
-        figures = kpi(con)["metrics"]
+        figures = kpi(con).figures
         monkeypatch.setattr(deck, "render", lambda figs: dict.fromkeys(figs))   # no pictures needed
         slides = deck.build_deck(con, ReportRequest())
         bulletin = bulletin_markdown(con, ReportRequest())
@@ -147,7 +147,7 @@ def test_one_change_reads_the_same_on_card_table_deck_and_bulletin(monkeypatch, 
     tables = {"告警": bad, "向好": good}
     for metric_id, table_of in (("repeat_ratio", "向好"), ("overdue_open", "告警")):
         metric, figure = BY_ID[metric_id], figures[metric_id]
-        text = fmt_change(metric, figure["value"], figure["yoy"], label="")
+        text = fmt_change(metric, figure.value, figure.yoy, label="")
         assert text == {"repeat_ratio": "下降4.2个百分点", "overdue_open": "上升50.0%"}[metric_id]  # by hand
         assert cards[metric.name].delta == "同比" + text
         for name, table in tables.items():

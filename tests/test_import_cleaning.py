@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from conftest import write_csv, write_xlsx
+from conftest import write_csv
 from crafted_files import sheet_xlsx
 from queries import db
 from queries import normalize as nz

@@ -17,7 +17,6 @@ import pytest
 
 import queries.importer as importer_module
 from conftest import table_rows, write_csv, write_xlsx
-from queries.db import connect
 from queries.importer import CASE_COLUMNS, import_file, import_files
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -34,7 +34,7 @@ def test_hostile_values_in_functions(db, value):
     con = connect(db)
     for field in ("townships", "villages", "categories", "channels"):
         scope = Scope(**{field: (value,)})
-        assert kpi(con, scope, as_of=d(2025, 3, 1))["metrics"]["cases"]["value"] == 0
+        assert kpi(con, scope, as_of=d(2025, 3, 1)).figures["cases"].value == 0
         assert all(row["cases"] == 0 for row in rank(con, scope, as_of=d(2025, 3, 1)))
     con.close()
     assert case_count(db) == 3

@@ -13,6 +13,7 @@ import pytest
 from queries.db import connect, refresh_facts
 from queries.kpi import kpi, rank
 from queries.periods import Scope
+from queries.scorecard import Scorecard
 
 ID_P = "430000199001011234"
 
@@ -33,8 +34,8 @@ def facts(con) -> dict[str, dict]:
     return {r["case_id"]: r for r in rows}
 
 
-def value(result: dict, metric_id: str, which: str = "value"):
-    return result["metrics"][metric_id][which]
+def value(result: Scorecard, metric_id: str, which: str = "value"):
+    return getattr(result.figures[metric_id], which)
 
 
 # --- derived facts ----------------------------------------------------------------------
@@ -110,9 +111,10 @@ def test_default_period_and_cut_back(tmp_path):
     ])
     result = kpi(con)
     # as-of = latest registration; period = 1 January of that year .. as-of
-    assert (result["as_of"], result["from"], result["to"]) == ("2025-06-30", "2025-01-01", "2025-06-30")
+    period = result.period
+    assert (period.as_of, period.start, period.end) == (d(2025, 6, 30), d(2025, 1, 1), d(2025, 6, 30))
     result = kpi(con, as_of=d(2025, 3, 1), start=d(2025, 1, 1), end=d(2025, 12, 31))
-    assert result["to"] == "2025-03-01"
+    assert result.period.end == d(2025, 3, 1)
     assert value(result, "cases") == 0
 
 
@@ -120,10 +122,10 @@ def test_leap_day_comparisons(tmp_path):
     con = build(tmp_path, [{"case_id": "G0", "registered_on": d(2022, 1, 1)},
                            {"case_id": "G1", "registered_on": d(2024, 2, 29)}])
     result = kpi(con, as_of=d(2024, 2, 29), start=d(2024, 2, 1), end=d(2024, 2, 29))
-    yoy, pop = result["periods"]["yoy"], result["periods"]["pop"]
-    assert (yoy["from"], yoy["to"], yoy["as_of"]) == ("2023-02-01", "2023-02-28", "2023-02-28")
+    yoy, pop = result.periods.yoy, result.periods.pop
+    assert (yoy.start, yoy.end, yoy.as_of) == (d(2023, 2, 1), d(2023, 2, 28), d(2023, 2, 28))
     # 29 days back: 2024-01-03 .. 2024-01-31, as of 2024-01-31
-    assert (pop["from"], pop["to"], pop["as_of"]) == ("2024-01-03", "2024-01-31", "2024-01-31")
+    assert (pop.start, pop.end, pop.as_of) == (d(2024, 1, 3), d(2024, 1, 31), d(2024, 1, 31))
 
 
 def test_comparison_before_the_data_is_null(tmp_path):

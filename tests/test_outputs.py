@@ -30,6 +30,7 @@ from queries.metrics import BY_ID, PUBLIC
 from queries.periods import Period, Scope
 from queries.meeting_files import write_report
 from queries.report import ReportRequest, scope_text, unit_name
+from queries.scorecard import Scorecard
 from test_cli import cli
 
 SCOPES = {"all": Scope(), "township": Scope(townships=("青石镇",))}
@@ -83,8 +84,8 @@ def slide_titled(presentation, title: str):
     return next(s for s in presentation.slides if s.shapes.title.text_frame.text == title)
 
 
-def period_of(scorecard: dict) -> Period:
-    return Period("current", *(date.fromisoformat(scorecard[k]) for k in ("from", "to", "as_of")))
+def period_of(scorecard: Scorecard) -> Period:
+    return scorecard.period
 
 
 # --- the deck ------------------------------------------------------------------------------
@@ -103,27 +104,27 @@ def test_deck_scorecard_equals_kpi(output, expected, scope):
     presentation = deck(output(scope, "pptx"))
     rows = [row for title in TITLES[1:3] for table in tables(slide_titled(presentation, title)) for row in table
             if row[0] in NAMES]
-    figures = expected[scope][0]["metrics"]
+    figures = expected[scope][0].figures
     assert [row[0] for row in rows] == [m.name for m in PUBLIC]   # every metric once, registry order
     for row in rows:
         metric = NAMES[row[0]]
         figure = figures[metric.id]
-        assert row[1:] == [fmt_value(metric, figure["value"]), fmt_value(metric, figure["yoy"]),
-                           fmt_change(metric, figure["value"], figure["yoy"], label=""), fmt_target(metric),
-                           fmt_met(figure["met"]) if metric.rule else "仅列示"], row
+        assert row[1:] == [fmt_value(metric, figure.value), fmt_value(metric, figure.yoy),
+                           fmt_change(metric, figure.value, figure.yoy, label=""), fmt_target(metric),
+                           fmt_met(figure.met) if metric.rule else "仅列示"], row
 
 
 @pytest.mark.parametrize("scope", SCOPES)
 def test_deck_key_figures_equal_kpi(output, expected, scope):
-    figures = expected[scope][0]["metrics"]
+    figures = expected[scope][0].figures
     checked = 0
     for slide in deck(output(scope, "pptx")).slides:
         for table in tables(slide):
             if len(table) == 3 and all(name in NAMES for name in table[0]):   # a row of key figures
                 for name, value, change in zip(*table):
                     metric, figure = NAMES[name], figures[NAMES[name].id]
-                    assert (value, change) == (fmt_value(metric, figure["value"]),
-                                               fmt_change(metric, figure["value"], figure["yoy"]))
+                    assert (value, change) == (fmt_value(metric, figure.value),
+                                               fmt_change(metric, figure.value, figure.yoy))
                     checked += 1
     assert checked >= 15
 
@@ -155,9 +156,9 @@ def test_deck_leader_table_adds_up_to_kpi(con, output, expected, scope):
     for row in rows:
         figures = dict(zip(header[1:], row[1:]))
         if row[0] == "合计":
-            assert figures[COLUMN_LABELS["cases"]] == fmt_value(count, scorecard["metrics"]["cases"]["value"])
+            assert figures[COLUMN_LABELS["cases"]] == fmt_value(count, scorecard.figures["cases"].value)
             assert figures[COLUMN_LABELS["overdue_open"]] == fmt_value(
-                BY_ID["overdue_open"], scorecard["metrics"]["overdue_open"]["value"])
+                BY_ID["overdue_open"], scorecard.figures["overdue_open"].value)
         elif row[0] in by_leader.index:
             for column in ("cases", "open_cases", "closed_cases", "overdue_open", "five_has_gaps"):
                 assert figures[COLUMN_LABELS[column]] == fmt_value(count, by_leader.at[row[0], column]), (row, column)
@@ -172,13 +173,13 @@ def test_deck_next_steps_one_heading_per_issue(output, expected, scope):
     scorecard = expected[scope][0]
     alerts = analysis.alerts(scorecard)
     warned = set(alerts[(alerts["level"] == "告警") & alerts["adverse"].astype(bool)]["metric"])
-    off_target = {m.id for m in PUBLIC if scorecard["metrics"][m.id]["met"] is False}
+    off_target = {m.id for m in PUBLIC if scorecard.figures[m.id].met is False}
     presentation = deck(output(scope, "pptx"))
     items = [row[1] for slide in presentation.slides if slide.shapes.title.text_frame.text.startswith("下步工作")
              for table in tables(slide) for row in table[1:]]
     assert len(items) == len(off_target | warned)
     for metric in (m for m in PUBLIC if m.id in off_target | warned):
-        (item,) = [i for i in items if i.startswith(metric.name + fmt_value(metric, scorecard["metrics"][metric.id]["value"]))]
+        (item,) = [i for i in items if i.startswith(metric.name + fmt_value(metric, scorecard.figures[metric.id].value))]
         assert ("未达标" in item) == (metric.id in off_target) and ("告警" in item) == (metric.id in warned)
 
 
@@ -188,8 +189,8 @@ def test_every_slide_states_scope_period_as_of_and_time(output, expected, scope)
     slides = list(deck(output(scope, "pptx")).slides)
     for number, slide in enumerate(slides, start=1):
         footer = " ".join(texts(slide))
-        for part in (f"统计范围：{scope_text(SCOPES[scope])}", f"统计期间：{scorecard['from']} 至 {scorecard['to']}",
-                     f"口径截至：{scorecard['as_of']}", f"{number} / {len(slides)}"):
+        for part in (f"统计范围：{scope_text(SCOPES[scope])}", f"统计期间：{scorecard.period.start} 至 {scorecard.period.end}",
+                     f"口径截至：{scorecard.period.as_of}", f"{number} / {len(slides)}"):
             assert part in footer, (number, part)
         assert re.search(r"生成时间：\d{4}-\d\d-\d\d \d\d:\d\d", footer)
 
@@ -231,20 +232,20 @@ def bulletin_rows(lines: list[str]) -> dict[str, dict]:
     return {m["name"]: m.groupdict() for m in map(BULLET.match, lines) if m and m["name"] in NAMES}
 
 
-def assert_bulletin_equals_kpi(lines: list[str], scorecard: dict, ranking: list[dict], scope: Scope) -> None:
+def assert_bulletin_equals_kpi(lines: list[str], scorecard: Scorecard, ranking: list[dict], scope: Scope) -> None:
     rows = bulletin_rows(lines)
     assert list(rows) == [m.name for m in PUBLIC]
     for name, row in rows.items():
-        metric, figure = NAMES[name], scorecard["metrics"][NAMES[name].id]
-        assert (row["value"], row["change"]) == (fmt_value(metric, figure["value"]),
-                                                 fmt_change(metric, figure["value"], figure["yoy"]))
+        metric, figure = NAMES[name], scorecard.figures[NAMES[name].id]
+        assert (row["value"], row["change"]) == (fmt_value(metric, figure.value),
+                                                 fmt_change(metric, figure.value, figure.yoy))
         assert row["target"] == (fmt_target(metric) if metric.rule else None)
-        assert row["verdict"].startswith(fmt_met(figure["met"]) if metric.rule else "仅列示")
+        assert row["verdict"].startswith(fmt_met(figure.met) if metric.rule else "仅列示")
     text = "\n".join(lines).replace("**", "")
     for r in ranking[-3:][::-1]:
         assert f"{r['township'] or ''}{r['village'] or ''}：{r['score']:g}分（{r['grade']}）" in text
-    assert f"统计范围：{scope_text(scope)}；统计期间：{scorecard['from']} 至 {scorecard['to']}；" \
-           f"口径截至：{scorecard['as_of']}" in text
+    assert f"统计范围：{scope_text(scope)}；统计期间：{scorecard.period.start} 至 {scorecard.period.end}；" \
+           f"口径截至：{scorecard.period.as_of}" in text
 
 
 @pytest.mark.parametrize("scope", SCOPES)
@@ -273,17 +274,17 @@ def test_workbook_equals_rank_and_kpi(con, output, expected, scope):
     shown = [(int(r[label("rank")]), r[label("township")] or None, r[label("village")] or None, r[label("score")],
               r[label("grade")], int(r[label("cases")])) for r in sheet(path, "村居排名")]
     assert shown == [(r["rank"], r["township"], r["village"], r["score"], r["grade"], r["cases"]) for r in ranking]
-    figures = scorecard["metrics"]
-    assert len(sheet(path, "超期件")) == figures["overdue_open"]["value"]
+    figures = scorecard.figures
+    assert len(sheet(path, "超期件")) == figures["overdue_open"].value
     leaders = sheet(path, "包案台账")
-    assert sum(r[label("cases")] for r in leaders) == figures["cases"]["value"]
-    assert sum(r[label("overdue_open")] for r in leaders) == figures["overdue_open"]["value"]
+    assert sum(r[label("cases")] for r in leaders) == figures["cases"].value
+    assert sum(r[label("overdue_open")] for r in leaders) == figures["overdue_open"].value
     period = period_of(scorecard)
     for name, source in (("问题清单", "problem"), ("化解清单", "resolved"), ("稳控清单", "stability")):
         assert len(sheet(path, name)) == len(analysis.case_list(con, SCOPES[scope], period, source))
     cover = [row[0] for row in CalamineWorkbook.from_path(str(path)).get_sheet_by_name("说明").to_python()]
-    for line in (f"统计范围：{scope_text(SCOPES[scope])}", f"统计期间：{scorecard['from']} 至 {scorecard['to']}",
-                 f"口径截至：{scorecard['as_of']}", "个人信息：已隐去（脱敏）"):
+    for line in (f"统计范围：{scope_text(SCOPES[scope])}", f"统计期间：{scorecard.period.start} 至 {scorecard.period.end}",
+                 f"口径截至：{scorecard.period.as_of}", "个人信息：已隐去（脱敏）"):
         assert line in cover
 
 
@@ -404,7 +405,7 @@ def test_bulletin_docx_is_an_official_a4_document(con, tmp_path, monkeypatch):
     assert mm == [210, 297, 37, 35, 28, 26]   # Word stores twips: US Letter would be 215.9 × 279.4
     lines = [p.text for p in document.paragraphs]
     today = fmt_date_cn(date.today())
-    assert lines[:3] == ["东安县信访工作通报", f"{kpi(con)['as_of'][:4]}年第7期", f"东安县信访局\t{today}"]
+    assert lines[:3] == ["东安县信访工作通报", f"{kpi(con).period.as_of.year}年第7期", f"东安县信访局\t{today}"]
     assert lines[-3:] == ["报送：县委办，县政府办。", "抄送：各乡镇(街道)。", f"东安县信访局　{today}印发"]
     body = next(p for p in document.paragraphs if p.text.startswith("信访总量"))
     assert {(run.font.size, run.font.name) for run in body.runs} == {(Pt(16), "仿宋")}
@@ -414,6 +415,6 @@ def test_bulletin_issue_defaults_to_the_month_and_omits_empty_lines(con, tmp_pat
     path = tmp_path / "通报.md"
     write_report(con, "md", path, ReportRequest())
     text = path.read_text(encoding="utf-8")
-    as_of = date.fromisoformat(kpi(con)["as_of"])
+    as_of = kpi(con).period.as_of
     assert f"\n{as_of.year}年第{as_of.month}期\n" in text
     assert "报送" not in text and "抄送" not in text

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import docx
 import pptx
-import pytest
 from streamlit.testing.v1 import AppTest
 
 

@@ -20,11 +20,13 @@ from streamlit.testing.v1 import AppTest
 
 from pages._data import WARM_ENV, _Warmer, prepare_server
 from queries import analysis, db, kpi as kpi_module, periods
+from queries.case_lists import BY_ID as CASE_LIST_BY_ID, CASE_LISTS
 from queries.config import load_config
 from queries.formatting import fmt_change, fmt_value
 from queries.kpi import kpi, rank
 from queries.metrics import BY_ID, GROUPS, PUBLIC
 from queries.periods import Scope
+from queries.scorecard import Scorecard
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 PAGES = ("overview", "trends", "repeat", "ranking", "skip_level", "handling", "data_import", "caliber", "audit")
@@ -72,9 +74,9 @@ def metric_values(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def scorecard(result: dict) -> dict[str, str]:
+def scorecard(result: Scorecard) -> dict[str, str]:
     """The scorecard as the overview must show it: registry name -> formatted value."""
-    return {BY_ID[i].name: fmt_value(BY_ID[i], f["value"]) for i, f in result["metrics"].items()}
+    return {BY_ID[i].name: fmt_value(BY_ID[i], f.value) for i, f in result.figures.items()}
 
 
 def notices(at: AppTest) -> str:
@@ -86,15 +88,15 @@ def notices(at: AppTest) -> str:
 def period_caption(at: AppTest, con) -> str:
     """The header's period line as the page must write it for the default view."""
     result, (earliest, latest) = kpi(con), periods.data_range(con)
-    return (f"统计期 {result['from']} 至 {result['to']}（截至 {result['as_of']}）· 范围：全部"
+    return (f"统计期 {result.period.start} 至 {result.period.end}（截至 {result.period.as_of}）· 范围：全部"
             f" · 数据覆盖 {earliest} 至 {latest}")
 
 
 def shown_cards(at: AppTest, con, ids: list[str]) -> None:
     """The page's cards are exactly these metrics, with the data layer's value and 同比 text."""
-    figures = kpi(con)["metrics"]
-    want = [(BY_ID[i].name, fmt_value(BY_ID[i], figures[i]["value"]),
-             fmt_change(BY_ID[i], figures[i]["value"], figures[i]["yoy"])) for i in ids]
+    figures = kpi(con).figures
+    want = [(BY_ID[i].name, fmt_value(BY_ID[i], figures[i].value),
+             fmt_change(BY_ID[i], figures[i].value, figures[i].yoy)) for i in ids]
     assert [(m.label, m.value, m.delta) for m in at.metric] == want
 
 
@@ -114,7 +116,7 @@ def check_overview(at, con):
 
 def check_trends(at, con):
     shown_cards(at, con, ["cases"])  # the default metric
-    months = analysis.trend(con, Scope(), date.fromisoformat(kpi(con)["as_of"]), ["cases"], 24)
+    months = analysis.trend(con, Scope(), kpi(con).period.as_of, ["cases"], 24)
     table = at.dataframe[0].value
     assert list(table.columns) == ["月份", "本期", "上年同月", "同比", "提示"]
     assert list(table["月份"]) == list(months["month"])[::-1]  # the latest month first
@@ -163,8 +165,11 @@ def check_handling(at, con):
     shown_cards(at, con, HUNDRED)
     assert subheaders(at) == ["三个100%", "超期未办结", "包案领导", "三个清单"]
     overdue = at.dataframe[0].value
-    assert len(overdue) == kpi(con)["metrics"]["overdue_open"]["value"]  # the list is the card's count
+    assert len(overdue) == kpi(con).figures["overdue_open"].value  # the list is the card's count
     assert "days_overdue" in overdue.columns and (overdue["days_overdue"] > 0).all()
+    captions = [c.value for c in at.caption]
+    for name in ("overdue", "five_has_gaps", "problem", "resolved", "stability"):   # the registry's words
+        assert any(c.startswith(CASE_LIST_BY_ID[name].note + "共 ") for c in captions), name
 
 
 def check_data_import(at, con):
@@ -186,6 +191,8 @@ def check_caliber(at, con):
         assert text in rules, text
     deductions = next(t.value for t in at.table if "扣分项" in t.value.columns)
     assert [p.split(" ")[1] for p in deductions["每项扣分"]] == ["2", "1", "0.5", "0.5", "1", "0.5"]
+    lists = next(t.value for t in at.table if "清单" in t.value.columns)
+    assert list(zip(lists["清单"], lists["口径"])) == [(c.title, c.note) for c in CASE_LISTS]
 
 
 def check_audit(at, con):
@@ -244,7 +251,7 @@ def test_overview_equals_kpi(monkeypatch, demo_db, expected):
     want = scorecard(expected())  # default view: as of the latest registration, 本年
     shown = metric_values(at)
     assert shown == want
-    assert shown["信访总量"] == f"{expected()['metrics']['cases']['value']}件"
+    assert shown["信访总量"] == f"{expected().figures['cases'].value}件"
     assert len(shown) == len(PUBLIC)
 
 
@@ -255,13 +262,13 @@ def test_overview_sparklines_are_the_monthly_series(monkeypatch, demo_db, expect
     sparks = [m.value for m in at.markdown if 'class="sparkline"' in m.value]
     assert len(sparks) == len(PUBLIC)
     result = expected()
-    months = expected(analysis.trend, scope=Scope(), as_of=date.fromisoformat(result["as_of"]),
+    months = expected(analysis.trend, scope=Scope(), as_of=result.period.as_of,
                       metric_ids=[m.id for m in PUBLIC], count=12, with_yoy=False)
     colours = {True: "#c62828", False: "#2e7d32", None: "#9aa5b1"}
     for svg, metric in zip(sparks, PUBLIC):  # cards in registry order
         series = months[metric.id].astype(float)
-        figure = result["metrics"][metric.id]
-        value, yoy = figure["value"], figure["yoy"]
+        figure = result.figures[metric.id]
+        value, yoy = figure.value, figure.yoy
         adverse = None if value is None or yoy is None or value == yoy else (value > yoy) != metric.rise_is_good
         assert f'stroke="{colours[adverse]}"' in svg, metric.id
         assert f"{months['month'].iloc[0]} 至 {months['month'].iloc[-1]}" in svg

@@ -50,12 +50,12 @@ def test_a_cadre_does_not_see_the_same_village_name_in_another_township(tmp_path
     con = build(tmp_path, [{"case_id": "A", "registered_on": d(2025, 2, 1), "township": "青石镇", "village": "上庄村"},
                            {"case_id": "B", "registered_on": d(2025, 2, 1), "township": "柳河镇", "village": "上庄村"}])
     cadre = User("li", "李", "cadre", ("青石镇",), ("上庄村",))
-    assert kpi(con, restrict(Scope(), cadre), as_of=AS_OF)["metrics"]["cases"]["value"] == 1
+    assert kpi(con, restrict(Scope(), cadre), as_of=AS_OF).figures["cases"].value == 1
     asked_for_the_other = restrict(Scope(townships=("柳河镇",), villages=("上庄村",)), cadre)
-    assert kpi(con, asked_for_the_other, as_of=AS_OF)["metrics"]["cases"]["value"] == 0
+    assert kpi(con, asked_for_the_other, as_of=AS_OF).figures["cases"].value == 0
     # a User built by hand with an unqualified village sees nothing rather than both
     unqualified = User("x", "x", "cadre", (), ("上庄村",))
-    assert kpi(con, restrict(Scope(), unqualified), as_of=AS_OF)["metrics"]["cases"]["value"] == 0
+    assert kpi(con, restrict(Scope(), unqualified), as_of=AS_OF).figures["cases"].value == 0
     con.close()
 
 

@@ -96,7 +96,7 @@ def test_cadre_sees_only_their_village_on_every_page(monkeypatch, tmp_path, demo
     assert "上庄村" in text or page in ("trends",)
     assert not [v for v in OTHER_VILLAGES if v in text]
     if page == "overview":
-        own = kpi(db.open_reader(demo_db), OWN)["metrics"]["cases"]["value"]
+        own = kpi(db.open_reader(demo_db), OWN).figures["cases"].value
         assert metric_values(at)["信访总量"] == fmt_value(BY_ID["cases"], own)
 
 
@@ -110,7 +110,7 @@ def test_leader_never_sees_another_townships_cases(monkeypatch, tmp_path, demo_d
         if "township" in frame.value:
             towns |= set(frame.value["township"].dropna())
     assert towns == {"柳河镇"}
-    own = kpi(db.open_reader(demo_db), Scope(("柳河镇",)))["metrics"]["cases"]["value"]
+    own = kpi(db.open_reader(demo_db), Scope(("柳河镇",))).figures["cases"].value
     at.switch_page("pages/overview.py").run()
     assert metric_values(at)["信访总量"] == fmt_value(BY_ID["cases"], own)
 

@@ -148,11 +148,11 @@ def test_groups_tag_cases_and_filter_like_a_category(cases_db):
     groups = {g["group"]: g for g in result["groups"]}
     assert (groups["涉军"]["cases"], groups["涉军"]["prev_cases"]) == (2, 1)
     assert groups["房地产"]["cases"] == 1 and groups["涉教"]["cases"] == 0
-    army = kpi(con, Scope(groups=("涉军",)), **MARCH)["metrics"]["cases"]["value"]
-    both = kpi(con, Scope(groups=("涉军", "房地产")), **MARCH)["metrics"]["cases"]["value"]
+    army = kpi(con, Scope(groups=("涉军",)), **MARCH).figures["cases"].value
+    both = kpi(con, Scope(groups=("涉军", "房地产")), **MARCH).figures["cases"].value
     assert (army, both) == (2, 3)
-    assert kpi(con, Scope(groups=("涉军",), townships=("青石镇",)), **MARCH)["metrics"]["cases"]["value"] == 0
-    assert kpi(con, Scope(), **MARCH)["metrics"]["cases"]["value"] == 4
+    assert kpi(con, Scope(groups=("涉军",), townships=("青石镇",)), **MARCH).figures["cases"].value == 0
+    assert kpi(con, Scope(), **MARCH).figures["cases"].value == 4
 
 
 def test_a_reimport_replaces_the_cases_terms(tmp_path):
