@@ -17,7 +17,7 @@ from pages._widgets import apply_style
 from queries import db
 from queries.access import User
 from queries.escaping import markdown_text as md_escape
-from queries.report import scope_text
+from queries.dimensions import scope_text
 
 _LOG = logging.getLogger(__name__)
 

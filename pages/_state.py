@@ -17,8 +17,8 @@ from pages._data import View, data_range, data_version, filter_choices
 from queries import url_state
 from queries.access import User, restrict
 from queries.periods import DEFAULT_PRESET, PRESETS, Scope, preset_dates
-from queries.url_state import (EARLIEST_INPUT, P_CATS, P_CHANNELS, P_GROUPS, P_PRESENT, P_TOWNS, P_UNITS,
-                               P_VILLAGES, SCOPE_FIELDS, ViewState, shown)
+from queries.url_state import (EARLIEST_INPUT, LIST_LABELS, P_CATS, P_CHANNELS, P_GROUPS, P_PRESENT, P_TOWNS,
+                               P_UNITS, P_VILLAGES, SCOPE_FIELDS, ViewState, shown)
 
 # The sidebar widget of each list parameter.
 LIST_KEYS = {P_TOWNS: "f_town", P_VILLAGES: "f_vil", P_CATS: "f_cat", P_CHANNELS: "f_chan", P_UNITS: "f_unit",
@@ -96,18 +96,17 @@ def _period_controls(latest: date | None) -> tuple[str, date, date, date]:
 
 def _filter_controls(version: tuple, places: Scope) -> Scope:
     choices = filter_choices(version, places)
-    towns = st.multiselect("乡镇(街道)", choices[P_TOWNS], key="f_town", placeholder="全部")
+    towns = st.multiselect(LIST_LABELS[P_TOWNS], choices[P_TOWNS], key=LIST_KEYS[P_TOWNS], placeholder="全部")
     villages = filter_choices(version, places, tuple(towns))[P_VILLAGES]
     # Cascade: villages of townships no longer chosen drop out before the widget is drawn.
     st.session_state["f_vil"] = [v for v in st.session_state.get("f_vil", []) if v in villages]
-    chosen_villages = st.multiselect("村(社区)", villages, key="f_vil", placeholder="全部")
-    categories = st.multiselect("问题分类", choices[P_CATS], key="f_cat", placeholder="全部")
-    channels = st.multiselect("信访形式", choices[P_CHANNELS], key="f_chan", placeholder="全部")
-    units = st.multiselect("责任单位", choices[P_UNITS], key="f_unit", placeholder="全部")
-    groups = st.multiselect("诉求群体", choices[P_GROUPS], key="f_grp", placeholder="全部",
-                            help="按信访事由中的关键词归入的群体（配置 topics.groups），见“研判·诉求”。")
-    return Scope(tuple(towns), tuple(chosen_villages), tuple(categories), tuple(channels), tuple(units),
-                 tuple(groups))
+    chosen = {SCOPE_FIELDS[P_TOWNS]: tuple(towns), SCOPE_FIELDS[P_VILLAGES]: tuple(
+        st.multiselect(LIST_LABELS[P_VILLAGES], villages, key=LIST_KEYS[P_VILLAGES], placeholder="全部"))}
+    helps = {P_GROUPS: "按信访事由中的关键词归入的群体（配置 topics.groups），见“研判·诉求”。"}
+    for key in (P_CATS, P_CHANNELS, P_UNITS, P_GROUPS):
+        chosen[SCOPE_FIELDS[key]] = tuple(st.multiselect(LIST_LABELS[key], choices[key], key=LIST_KEYS[key],
+                                                         placeholder="全部", help=helps.get(key)))
+    return Scope(**chosen)
 
 
 def build_view(user: User) -> View:

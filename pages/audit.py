@@ -1,7 +1,5 @@
 """审计日志 (administrators): every unmasking of personal data and every export carrying it —
 who, when, which scope, why."""
-import json
-
 import pandas as pd
 import streamlit as st
 
@@ -9,15 +7,14 @@ from pages._data import connection
 from pages._frame import start_page
 from pages._privacy import csv_download
 from queries.access import audit_log
-from queries.periods import Scope
-from queries.report import scope_text
+from queries.dimensions import scope_text, stored_scope
 
 
 def scope_label(params: str) -> str:
-    """The stored scope (JSON of Scope.params) as the page header would describe it."""
+    """The stored scope as the page header would describe it (the raw text if it is not one)."""
     try:
-        return scope_text(Scope(**{key: tuple(values) for key, values in json.loads(params).items()}))
-    except (TypeError, ValueError):
+        return scope_text(stored_scope(params))
+    except ValueError:
         return str(params)
 
 

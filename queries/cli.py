@@ -17,6 +17,7 @@ import duckdb
 
 from .accountability.commands import ACCOUNTABILITY_COMMANDS, add_accountability_commands, run_accountability
 from .db import DEFAULT_DB, DatabaseUnusable, explain, open_reader, writing
+from .dimensions import FILTERS
 from .periods import Scope
 
 EXIT_REFUSED = 1
@@ -33,18 +34,14 @@ def _scope_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as-of", type=_date, help="统计日（默认：库中最晚登记日期）")
     parser.add_argument("--from", dest="start", type=_date, help="期间起（默认：统计日所在年 1 月 1 日）")
     parser.add_argument("--to", dest="end", type=_date, help="期间止（默认：统计日）")
-    parser.add_argument("--township", action="append", default=[], help="乡镇，可重复")
-    parser.add_argument("--village", action="append", default=[], help="村(社区)，可重复")
-    parser.add_argument("--category", action="append", default=[], help="问题分类，可重复")
-    parser.add_argument("--channel", action="append", default=[], help="信访形式，可重复")
-    parser.add_argument("--unit", action="append", default=[], help="责任单位，可重复")
-    parser.add_argument("--group", action="append", default=[], help="诉求群体（配置 topics.groups），可重复")
+    for dimension in FILTERS:
+        parser.add_argument(f"--{dimension.id.replace('_', '-')}", dest=dimension.id, action="append", default=[],
+                            help=dimension.cli_help)
     parser.add_argument("--json", action="store_true", help="输出 JSON")
 
 
 def _scope(args) -> Scope:
-    return Scope(tuple(args.township), tuple(args.village), tuple(args.category), tuple(args.channel),
-                 units=tuple(getattr(args, "unit", ())), groups=tuple(getattr(args, "group", ())))
+    return Scope(**{d.scope_field: tuple(getattr(args, d.id, ())) for d in FILTERS})
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,6 +14,7 @@ import duckdb
 
 from .config import load_config
 from .db import compose, cursor, sql
+from .dimensions import BREAKDOWN_COLUMNS
 from .metrics import BY_ID, METRICS, Metric
 from .periods import Period, Scope
 from .units import unit_filter
@@ -21,8 +22,7 @@ from .units import unit_filter
 if TYPE_CHECKING:
     import pandas as pd
 
-GROUP_COLUMNS = ("township", "village", "category", "channel", "level", "case_leader",
-                 "responsible_unit")
+GROUP_COLUMNS = BREAKDOWN_COLUMNS   # what a figure may be grouped by (queries.dimensions)
 INCIDENT_GROUPS = ("township", "village")
 _PARAM = re.compile(r"\$(\w+)")
 # The 诉求群体 filter (Scope.groups), written into sql/metric_base.sql only when groups are chosen:

@@ -11,6 +11,7 @@ import math
 
 import pandas as pd
 
+from .dimensions import DIMENSIONS
 from .metrics import Metric
 
 DASH = "—"
@@ -72,11 +73,10 @@ def fmt_met(met) -> str:
 
 # Chinese headers of the columns that lists and tables show (screen and Excel alike).
 COLUMN_LABELS = {
-    "case_id": "信访件编号", "registered_on": "登记日期", "township": "乡镇(街道)", "village": "村(社区)",
-    "category": "问题分类", "category_raw": "内容分类(原始)", "channel": "信访形式", "level": "登记层级",
+    **{d.column: d.label for d in DIMENSIONS if d.column},
+    "case_id": "信访件编号", "registered_on": "登记日期", "category_raw": "内容分类(原始)",
     "persons": "人数", "petitioner_name": "信访人", "petitioner_idno": "证件号码", "phone": "联系电话",
-    "petitioner_key": "信访人标识", "summary": "信访事由", "case_leader": "包案领导",
-    "responsible_unit": "责任单位", "accepted_on": "受理日期", "due": "办理期限", "closed_on": "办结日期",
+    "petitioner_key": "信访人标识", "summary": "信访事由", "accepted_on": "受理日期", "due": "办理期限", "closed_on": "办结日期",
     "resolution": "化解情况", "satisfaction": "满意度", "key_person": "重点人员", "is_repeat": "重复信访(规则)",
     "repeat_flag": "重复信访(导出标记)", "is_skip_level": "越级上访", "is_collective": "集体访",
     "is_overdue": "超期未办结", "days_overdue": "超期天数", "lacks_leader": "缺包案领导",

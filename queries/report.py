@@ -19,6 +19,7 @@ from . import analysis
 from .accountability import outputs as accountability_outputs
 from .config import load_config
 from .deductions import BY_RULE, itemised
+from .dimensions import scope_text
 from .escaping import document_text, markdown_text
 from .formatting import COLUMN_LABELS, fmt_change, fmt_date_cn, fmt_met, fmt_target, fmt_value
 from .kpi import kpi, rank
@@ -72,13 +73,6 @@ class Snapshot:
 def snapshot(con: duckdb.DuckDBPyConnection, request: ReportRequest) -> Snapshot:
     args = (request.scope, request.as_of, request.start, request.end)
     return Snapshot(request, kpi(con, *args), rank(con, *args), datetime.now())
-
-
-def scope_text(scope: Scope) -> str:
-    parts = [("乡镇", scope.townships), ("村(社区)", scope.villages), ("问题分类", scope.categories),
-             ("信访形式", scope.channels), ("责任单位", scope.units), ("诉求群体", scope.groups)]
-    chosen = [f"{label}：{'、'.join(values)}" for label, values in parts if values]
-    return "；".join(chosen) or "全部"
 
 
 def unit_name() -> str:

@@ -10,20 +10,19 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from queries.dimensions import BY_ID as DIMENSION, FILTERS
 from queries.escaping import markdown_text
 from queries.periods import DEFAULT_PRESET, PRESETS, Scope
 
 EARLIEST_INPUT = date(2000, 1, 1)   # lower bound of the date inputs
 # Short query-parameter keys of the global view.
 P_PRESET, P_ASOF, P_FROM, P_TO = "p", "asof", "from", "to"
-P_TOWNS, P_VILLAGES, P_CATS, P_CHANNELS, P_PRESENT = "t", "v", "c", "ch", "present"
-P_UNITS = "u"   # 责任单位 (ACCOUNTABILITY.md §1)
-P_GROUPS = "gr"   # 诉求群体 ([topics.groups])
-# Each list parameter, in the order of the sidebar, and the Scope field it fills.
-SCOPE_FIELDS = {P_TOWNS: "townships", P_VILLAGES: "villages", P_CATS: "categories", P_CHANNELS: "channels",
-                P_UNITS: "units", P_GROUPS: "groups"}
-LIST_LABELS = {P_TOWNS: "乡镇(街道)", P_VILLAGES: "村(社区)", P_CATS: "问题分类", P_CHANNELS: "信访形式",
-               P_UNITS: "责任单位", P_GROUPS: "诉求群体"}
+P_PRESENT = "present"
+# The list parameters: one per filter dimension (queries.dimensions), in the order of the sidebar.
+P_TOWNS, P_VILLAGES, P_CATS, P_CHANNELS, P_UNITS, P_GROUPS = (
+    DIMENSION[d].url_key for d in ("township", "village", "category", "channel", "unit", "group"))
+SCOPE_FIELDS = {d.url_key: d.scope_field for d in FILTERS}   # parameter -> the Scope field it fills
+LIST_LABELS = {d.url_key: d.label for d in FILTERS}
 MAX_SHOWN = 30  # characters of a rejected URL value quoted back in a notice
 
 # What each list parameter may hold, given the townships chosen (None: all): villages follow them.

@@ -218,7 +218,7 @@ def test_a_deep_link_keeps_its_page_through_sign_in(leader_app, browser):
     page.wait_for_selector("h1:has-text('村居排名')", timeout=60_000)
     page.wait_for_timeout(1000)
     assert "/ranking" in page.url and "t=%E9%9D%92%E7%9F%B3%E9%95%87" in page.url
-    assert "乡镇：青石镇" in page.inner_text("body")
+    assert "乡镇(街道)：青石镇" in page.inner_text("body")
     context.close()
 
 

@@ -29,7 +29,8 @@ from queries.kpi import kpi, rank
 from queries.metrics import BY_ID, PUBLIC
 from queries.periods import Period, Scope
 from queries.meeting_files import write_report
-from queries.report import ReportRequest, scope_text, unit_name
+from queries.dimensions import scope_text
+from queries.report import ReportRequest, unit_name
 from queries.scorecard import Scorecard
 from test_cli import cli
 
@@ -338,7 +339,7 @@ def test_cli_writes_the_deck(demo_db, tmp_path):
     assert result.returncode == 0, result.stderr
     presentation = deck(out)
     assert [s.shapes.title.text_frame.text for s in presentation.slides][:len(TITLES)] == TITLES
-    assert "乡镇：青石镇" in " ".join(texts(presentation.slides[0]))
+    assert "乡镇(街道)：青石镇" in " ".join(texts(presentation.slides[0]))
 
 
 def test_cli_unmasked_needs_a_reason_and_is_audited(demo_db, tmp_path, personal):

@@ -64,8 +64,8 @@ def test_generate_then_download_each_output(monkeypatch, demo_db):
     names = [d.proto.label for d in downloads]
     assert names == ["下载联席会议幻灯片", "下载通报（Word）", "下载通报（Markdown）", "下载三个清单（Excel）"]
     deck = pptx.Presentation(io.BytesIO(built(at, "deck")))
-    assert "乡镇：青石镇" in " ".join(s.text_frame.text for s in deck.slides[0].shapes if s.has_text_frame)
-    assert any("乡镇：青石镇" in p.text for p in docx.Document(io.BytesIO(built(at, "docx"))).paragraphs)
+    assert "乡镇(街道)：青石镇" in " ".join(s.text_frame.text for s in deck.slides[0].shapes if s.has_text_frame)
+    assert any("乡镇(街道)：青石镇" in p.text for p in docx.Document(io.BytesIO(built(at, "docx"))).paragraphs)
     assert built(at, "md").decode("utf-8").startswith("# ")
     assert built(at, "xlsx")[:2] == b"PK"
 
