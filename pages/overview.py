@@ -8,10 +8,9 @@ from pages._state import page_choice
 from pages._widgets import markdown_cells, metric_grid
 from pages import _research as research
 from pages._outputs import meeting_downloads
-from queries import analysis, charts
+from queries import charts, summaries
 from queries.config import load_config
-from queries.formatting import fmt_change, fmt_value
-from queries.metrics import BY_ID, GROUPS, PUBLIC
+from queries.metrics import GROUPS, PUBLIC
 from queries.report import deduction_reasons
 
 GROUP_IDS = {group: [m.id for m in PUBLIC if m.group == group] for group in GROUPS}
@@ -23,28 +22,6 @@ def worst_villages(view: View) -> pd.DataFrame:
     rows = view.rank()[-WORST:][::-1]
     return pd.DataFrame([{**row, "reasons": deduction_reasons(row)} for row in rows],
                         columns=["rank", "township", "village", "score", "grade", "cases", "reasons"])
-
-
-def moved(view: View) -> dict[str, pd.DataFrame]:
-    """The scorecard's large 同比 moves (告警 and 异常 levels of analysis.alerts), split by which
-    way they went: 告警 moved the wrong way, 向好 the right way; the larger level first."""
-    alerts = analysis.alerts(view.kpi())
-    alerts = alerts[alerts["level"].isin(["告警", "异常"])]
-    thresholds = load_config()["alerts"]
-    size = {"告警": f"超过{thresholds['alert']:.0%}", "异常": f"超过{thresholds['warn']:.0%}"}
-    tables = {}
-    for name, bad in (("告警", True), ("向好", False)):
-        rows = [r for r in alerts.itertuples()
-                if (analysis.movement(BY_ID[r.metric], r.value, r.yoy) != "向好") is bad]
-        rows.sort(key=lambda r: r.level != "告警")  # stable: registry order within a level
-        tables[name] = pd.DataFrame({
-            "指标": [r.name for r in rows], "分组": [r.group for r in rows],
-            "本期": [fmt_value(BY_ID[r.metric], r.value) for r in rows],
-            "上年同期": [fmt_value(BY_ID[r.metric], r.yoy) for r in rows],
-            "同比": [fmt_change(BY_ID[r.metric], r.value, r.yoy, label="") for r in rows],
-            "变化幅度": [size[r.level] for r in rows],
-        }, columns=["指标", "分组", "本期", "上年同期", "同比", "变化幅度"])
-    return tables
 
 
 def grade_styler(frame: pd.DataFrame, column: str = "等级"):
@@ -65,7 +42,7 @@ def show_worst(view: View) -> None:
 
 
 def show_alerts(view: View) -> None:
-    tables = moved(view)
+    tables = summaries.moved(view.kpi())
     for name, frame, color, empty in (("告警", tables["告警"], "#c62828", "没有朝不利方向的明显变化。"),
                                       ("向好", tables["向好"], "#2e7d32", "没有朝有利方向的明显变化。")):
         st.markdown(f"**{name}**（{'朝不利方向' if name == '告警' else '朝有利方向'}变化，{len(frame)} 项）")

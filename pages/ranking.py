@@ -8,7 +8,7 @@ from pages._frame import require_data, start_page
 from pages._privacy import csv_download
 from pages._state import page_choice
 from pages._widgets import PERCENT_FORMAT, as_percent, show_table
-from queries import charts
+from queries import charts, summaries
 from queries.case_lists import BY_ID as LISTS_BY_ID
 from queries.config import load_config
 from queries.formatting import COLUMN_LABELS, fmt_value
@@ -17,22 +17,6 @@ from queries.kpi import RANK_METRICS
 from queries.metrics import BY_ID
 from queries.periods import Scope
 
-
-
-def ranking_frame(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame([{key: row[key] for key in ("rank", "township", "village", "score", "grade",
-                                                     *RANK_METRICS, "cases_per_10k")}
-                          | {f"d_{d.rule}": -row["deductions"][d.rule] for d in DEDUCTIONS}
-                          | {"detail": itemised(row)} for row in rows])
-    if frame["cases_per_10k"].isna().all():  # only where a population table is configured
-        frame = frame.drop(columns="cases_per_10k")
-    return frame
-
-
-def township_frame(view: View, ranking: pd.DataFrame) -> pd.DataFrame:
-    figures = view.breakdown("township", list(RANK_METRICS))
-    grades = charts.grade_summary(ranking)
-    return figures.assign(township=figures["township"].fillna("（空白）")).merge(grades, on="township", how="left")
 
 
 def show_ranking(view: View, frame: pd.DataFrame) -> None:
@@ -88,7 +72,7 @@ rows = view.rank()
 if not rows:
     st.info("所选范围内没有村(社区)。")
     st.stop()
-ranking = ranking_frame(rows)
+ranking = summaries.ranking_frame(rows)
 settings = load_config()["ranking"]
 
 if view.present:
@@ -97,7 +81,7 @@ if view.present:
     st.stop()
 
 st.subheader("乡镇(街道)")
-townships = township_frame(view, ranking)
+townships = summaries.township_frame(view.breakdown("township", list(RANK_METRICS)), ranking)
 show_table(townships, view, ["township", *RANK_METRICS, "红(个)", "黄(个)", "绿(个)"])
 print_twin(townships, "townships", {"township": "乡镇(街道)", **{m: COLUMN_LABELS[m] for m in RANK_METRICS},
                                     "红(个)": "红(个)", "黄(个)": "黄(个)", "绿(个)": "绿(个)"})

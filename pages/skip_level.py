@@ -8,7 +8,7 @@ import streamlit as st
 from pages._data import View, db_path, writing
 from pages._frame import require_data, start_page
 from pages._widgets import metric_grid, show_styled, show_table
-from queries import charts, db
+from queries import charts, db, summaries
 from queries.access import INCIDENT_KINDS, register_incident
 from queries.config import load_config
 from queries.metrics import PUBLIC
@@ -80,8 +80,8 @@ left, right = st.columns(2)
 with left:
     st.subheader("集体访（按人数）")
     cases = view.case_list("period_cases")
-    collective = cases[cases["is_collective"].fillna(False).astype(bool)]
-    sizes = charts.collective_sizes(cases)
+    collective = summaries.collective_cases(cases)
+    sizes = summaries.collective_sizes(cases)
     if len(sizes):
         st.plotly_chart(charts.collective_figure(sizes, size=size), width="stretch",
                         config={"displayModeBar": False})

@@ -34,9 +34,6 @@ TEMPLATE = go.layout.Template(layout={
     "xaxis": {"gridcolor": "#e6e9ee", "linecolor": "#b8bec7", "zeroline": False, "ticks": ""},
     "yaxis": {"gridcolor": "#e6e9ee", "linecolor": "#b8bec7", "zeroline": False, "ticks": ""},
 })
-# 集体访 size bands above the configured minimum ([metrics] collective_min); 20 and 50 are the
-# 五不 thresholds (20人以上赴省进京, 50人以上到市).
-SIZE_BREAKS = (10, 20, 50)
 ROW_LINES = 1.9        # a ranking row: its label and dot never touch the next
 COUNT_DTICK_MAX = 10   # a count axis up to this many steps by 1 (auto ticks would give 0.5s)
 
@@ -280,39 +277,6 @@ def stacked_figure(frame: pd.DataFrame, x: str, group: str, value: str, order: l
     return style(fig, size, title)
 
 
-def size_buckets(low: int) -> tuple[tuple[int, int | None, str], ...]:
-    """Size bands of 集体访 from `low` persons: (first, last or None, label), e.g. 5–9人 … 50人以上."""
-    bounds = [low, *(b for b in SIZE_BREAKS if b > low)]
-    bands = [(a, b - 1, f"{a}–{b - 1}人" if b - 1 > a else f"{a}人") for a, b in zip(bounds, bounds[1:])]
-    return (*bands, (bounds[-1], None, f"{bounds[-1]}人以上"))
-
-
-def _buckets(visits: pd.DataFrame) -> tuple[tuple[int, int | None, str], ...]:
-    """The bands for these visits: from the configured minimum (or a smaller count a database
-    built under an older setting holds, so no visit is ever without a band)."""
-    persons = pd.to_numeric(visits["persons"], errors="coerce").dropna() if len(visits) else []
-    low = int(min([load_config()["metrics"]["collective_min"], *persons]))
-    return size_buckets(max(low, 1))
-
-
-def collective_sizes(cases: pd.DataFrame) -> pd.DataFrame:
-    """集体访 of a case list by size bucket and level: columns size, level, visits, persons
-    (rows in band order)."""
-    visits = cases[cases["is_collective"].fillna(False).astype(bool)]
-    buckets = _buckets(visits)
-    labels = []
-    for persons in visits["persons"]:
-        persons = buckets[0][0] if missing(persons) else persons
-        labels.append(next(name for low, high, name in buckets if persons >= low and (high is None or persons <= high)))
-    visits = visits.assign(size=labels, level=visits["level"].fillna("（空白）"))
-    table = visits.groupby(["size", "level"], as_index=False).agg(visits=("case_id", "count"),
-                                                                   persons=("persons", "sum"))
-    order = {name: i for i, (_, _, name) in enumerate(buckets)}
-    table = table.sort_values("size", key=lambda s: s.map(order), ignore_index=True)
-    table.attrs["buckets"] = [name for _, _, name in buckets]
-    return table
-
-
 def collective_figure(sizes: pd.DataFrame, size: str = "screen", title: str | None = None) -> go.Figure:
     """Stacked bars of 集体访 per size band, one colour per 登记层级 (named in the legend)."""
     levels = [lv for lv in ("村", "镇", "县", "市", "省", "京") if lv in set(sizes["level"])]
@@ -328,12 +292,3 @@ def collective_figure(sizes: pd.DataFrame, size: str = "screen", title: str | No
     fig.update_xaxes(type="category", title=None)
     fig.update_yaxes(title=None, **count_axis(sizes.groupby("size")["visits"].sum().max() if len(sizes) else 0))
     return style(fig, size, title)
-
-
-def grade_summary(ranking: pd.DataFrame) -> pd.DataFrame:
-    """红/黄/绿 village counts per township (kpi.rank rows)."""
-    counts = ranking.assign(township=ranking["township"].fillna("（空白）")) \
-        .groupby(["township", "grade"]).size().unstack(fill_value=0)
-    counts = counts.reindex(columns=["红", "黄", "绿"], fill_value=0).reset_index()
-    counts.columns.name = None
-    return counts.rename(columns={"红": "红(个)", "黄": "黄(个)", "绿": "绿(个)"})

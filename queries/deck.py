@@ -26,7 +26,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Inches, Pt
 
-from . import analysis, charts
+from . import analysis, charts, summaries
 from .accountability import outputs as accountability_outputs
 from .research import geo
 from .config import load_config
@@ -175,7 +175,7 @@ def _charts(con: duckdb.DuckDBPyConnection, shot: Snapshot) -> dict[str, go.Figu
     trend = analysis.trend(con, scope, period.as_of, ["cases", "resolved_or_stable_rate", "repeat_ratio"],
                            TREND_MONTHS)
     by_category = analysis.breakdown(con, scope, period, "category", ["repeat_ratio", "cases"])
-    sizes = charts.collective_sizes(analysis.case_list(con, scope, period, "period_cases"))
+    sizes = summaries.collective_sizes(analysis.case_list(con, scope, period, "period_cases"))
     skip_levels = load_config()["metrics"]["skip_levels"]
     skip = analysis.skip_level_by_month(con, scope, period.as_of, TREND_MONTHS)
     cases, stable, ratio = BY_ID["cases"], BY_ID["resolved_or_stable_rate"], BY_ID["repeat_ratio"]

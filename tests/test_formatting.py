@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from queries import charts
+from queries import charts, summaries
 from queries.formatting import adverse, fmt_change, fmt_target, missing
 from queries.kpi import kpi
 from queries.metrics import BY_ID, caliber
@@ -109,7 +109,7 @@ def test_caliber_page_and_tooltip_follow_the_configuration(office_config, monkey
 def test_collective_min_of_three_gives_bands_from_three(office_config):
     cases = pd.DataFrame({"case_id": ["a", "b", "c", "d"], "persons": [3, 4, 12, 60],
                           "is_collective": [True, True, True, True], "level": ["县", "市", None, "省"]})
-    sizes = charts.collective_sizes(cases)
+    sizes = summaries.collective_sizes(cases)
     assert list(zip(sizes["size"], sizes["level"], sizes["visits"])) == [
         ("3–9人", "县", 1), ("3–9人", "市", 1), ("10–19人", "（空白）", 1), ("50人以上", "省", 1)]
     figure = charts.collective_figure(sizes)
@@ -117,9 +117,9 @@ def test_collective_min_of_three_gives_bands_from_three(office_config):
 
 
 def test_size_bands_start_at_the_minimum():
-    assert [name for *_, name in charts.size_buckets(5)] == ["5–9人", "10–19人", "20–49人", "50人以上"]
-    assert [name for *_, name in charts.size_buckets(12)] == ["12–19人", "20–49人", "50人以上"]
-    assert [name for *_, name in charts.size_buckets(9)] == ["9人", "10–19人", "20–49人", "50人以上"]
+    assert [name for *_, name in summaries.size_buckets(5)] == ["5–9人", "10–19人", "20–49人", "50人以上"]
+    assert [name for *_, name in summaries.size_buckets(12)] == ["12–19人", "20–49人", "50人以上"]
+    assert [name for *_, name in summaries.size_buckets(9)] == ["9人", "10–19人", "20–49人", "50人以上"]
 
 
 def test_one_change_reads_the_same_on_card_table_deck_and_bulletin(monkeypatch, demo_db):
