@@ -43,7 +43,7 @@ def db_path() -> Path:
 _DEMO_LOCK = threading.Lock()
 
 
-def _build_demo_if_missing(path: Path) -> None:
+def build_demo_if_missing(path: Path) -> None:
     """First start: no database file yet -> build the bundled demo (once, even with two sessions)."""
     with _DEMO_LOCK:
         if path.exists():
@@ -100,7 +100,7 @@ def data_version() -> tuple:
     """Changes whenever a writer replaced the database file: part of every cache key."""
     path = db_path()
     if not path.exists():
-        _build_demo_if_missing(path)
+        build_demo_if_missing(path)
     return _version_of(path)
 
 
@@ -347,16 +347,6 @@ class _Warmer(threading.Thread):
     def stop(self) -> None:
         self.stopping.set()
         self.join(timeout=5)
-
-
-def prepare_server() -> None:
-    """Before the server takes its first visitor (server.py): the demo database where there is
-    none, the warmer's first tick (总览's default views, county and townships, computed into
-    the caches), and the modules every page run imports."""
-    _build_demo_if_missing(db_path())
-    if warm_every():   # 0: the warmer is off (the tests that count queries)
-        start_warmer().tick()
-    import pages._frame  # noqa: F401  (and through it the widgets, the state, the sign-in)
 
 
 @st.cache_resource(show_spinner=False)

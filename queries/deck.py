@@ -8,15 +8,12 @@ scope, period, as-of date and generation time.
 """
 from __future__ import annotations
 
-import asyncio
 import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import kaleido
-from kaleido.errors import JavascriptError as KaleidoJavascriptError
 import pandas as pd
 import plotly.graph_objects as go
 from pptx import Presentation
@@ -26,7 +23,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Inches, Pt
 
-from . import analysis, charts, summaries
+from . import analysis, chart_images, charts, summaries
 from .accountability import outputs as accountability_outputs
 from .research import geo
 from .config import load_config
@@ -194,32 +191,12 @@ def _charts(con: duckdb.DuckDBPyConnection, shot: Snapshot) -> dict[str, go.Figu
     }
 
 
-async def _render_all(jobs: list[tuple[go.Figure, dict]]) -> list[bytes]:
-    # One browser for the whole deck. Not kaleido's sync server: when the browser cannot
-    # start, that one waits forever, where this raises (and every image has a timeout).
-    async with kaleido.Kaleido(n=1, mathjax=False, timeout=60) as renderer:
-        return [await _render_one(renderer, figure, opts) for figure, opts in jobs]
-
-
-async def _render_one(renderer, figure: go.Figure, opts: dict, attempts: int = 3) -> bytes:
-    """One image. On a busy machine kaleido 1.5 may run the figure before its tab has loaded
-    its own script ("kaleido_scopes is not defined"): that error alone is tried again."""
-    for attempt in range(attempts):
-        try:
-            return await renderer.calc_fig(figure, opts=opts)
-        except KaleidoJavascriptError as error:
-            if "is not defined" not in str(error) or attempt == attempts - 1:
-                raise
-            await asyncio.sleep(1 + attempt)
-
-
 def render(figures: dict[str, go.Figure | None]) -> dict[str, bytes | None]:
     """PNG of every figure, at the size of a chart's box on the slide."""
     opts = {"format": "png", "width": round(CHART_WIDTH / Inches(1) * PX_PER_INCH),
             "height": round(CHART_HEIGHT / Inches(1) * PX_PER_INCH), "scale": SCALE}
-    names = [name for name, figure in figures.items() if figure is not None]
-    images = dict(zip(names, asyncio.run(_render_all([(charts.for_export(figures[n]), opts) for n in names]))))
-    return {name: images.get(name) for name in figures}
+    return chart_images.pngs({name: charts.for_export(f) if f is not None else None
+                              for name, f in figures.items()}, opts)
 
 
 # --- the slides ----------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import pandas as pd
 from . import normalize as nz
 from .config import load_config
 from .db import cursor, refresh_facts
+from .field_parsers import ENUM_FIELDS, FieldParsers, each_distinct, refuse_invisible
 from .accountability.import_ledgers import import_ledger
 from .accountability.ledgers import CASES, other_header_keys, sniff_kind
 from .case_store import CASE_COLUMNS, DATE_FIELDS, FIELD_LABELS, upsert_answers, upsert_cases
@@ -31,7 +32,6 @@ TEXT_FIELDS = ("case_id", "petitioner_name", "petitioner_idno", "phone", "summar
                "responsible_unit", "case_leader")
 ID_FIELDS = ("case_id", "petitioner_idno")   # NFKC-normalised (SCHEMA.md §4)
 PLACE_FIELDS = ("township", "village")
-ENUM_FIELDS = ("channel", "level", "purpose", "handling", "resolution", "satisfaction")
 BOOL_FIELDS = {"key_person": nz.parse_bool, "repeat_flag": nz.parse_repeat_flag}
 REFUSING_FIELDS = ("registered_on", "persons")  # unreadable -> the row is refused (SCHEMA.md §5)
 
@@ -69,54 +69,6 @@ class _Rows:
     warnings: list[dict] = field(default_factory=list)
 
 
-def _refuse_invisible(value) -> None:
-    """For _each_distinct: a value holding format or control characters counts as 'bad'."""
-    if nz.has_invisible(value):
-        raise nz.Unreadable(value)
-
-
-def _each_distinct(values: list, parse) -> tuple[list, list[bool]]:
-    """parse() once per distinct value; (results, unreadable flags) aligned with values."""
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
-    results, bad = [], []
-    for value in uniques:
-        try:
-            results.append(parse(value))
-            bad.append(False)
-        except nz.Unreadable:
-            results.append(None)
-            bad.append(True)
-    none_result = parse(None)
-    return ([results[c] if c >= 0 else none_result for c in codes],
-            [bad[c] if c >= 0 else False for c in codes])
-
-
-class _FieldParsers:
-    """The per-field readers, built from the active configuration."""
-
-    def __init__(self, config: dict):
-        enums = config["enums"]
-        categories = config["categories"]
-        self.enum_specs = {
-            name: ([nz.folded(v) for v in enums[name]["values"]],
-                   {nz.folded(k): v for k, v in enums[name].get("variants", {}).items()})
-            for name in ENUM_FIELDS
-        }
-        self.classes = list(categories["lead"])
-        self.aliases = {nz.folded(k): v for k, v in categories["aliases"].items()}
-        self.other = categories["other"]
-        self.max_persons = int(config["import"].get("max_persons", nz.DEFAULT_MAX_PERSONS))
-        self.earliest_date = date.fromisoformat(str(config["import"].get("earliest_date", "1980-01-01")))
-        self.answer_headers = [nz.header_key(h) for h in config["import"]["kept_headers"]["answer"]]
-
-    def enum(self, name: str):
-        values, variants = self.enum_specs[name]
-        return lambda raw: nz.enum_value(raw, values, variants)
-
-    def category(self, raw):
-        return nz.category_class(raw, self.classes, self.aliases, self.other)
-
-
 def answer_column(table: Table, keys: list[str]) -> int | None:
     """The column of the table's 处理意见 (the first of `keys` it carries among the columns no
     field took), or None."""
@@ -125,7 +77,7 @@ def answer_column(table: Table, keys: list[str]) -> int | None:
     return next((found[k] for k in keys if k in found), None)
 
 
-def _parse_table(table: Table, file_name: str, as_of: date, parsers: _FieldParsers,
+def _parse_table(table: Table, file_name: str, as_of: date, parsers: FieldParsers,
                  totals: tuple[str, ...], rows: _Rows, report: FileReport) -> None:
     body, numbers = [], []
     for offset, cells in enumerate(table.rows):
@@ -154,7 +106,7 @@ def _parse_table(table: Table, file_name: str, as_of: date, parsers: _FieldParse
     problems: list[tuple[int, str, str]] = []  # (row index, field, message)
 
     def read(name: str, parse, message: str = "") -> list:
-        values, bad = _each_distinct(column(name), parse)
+        values, bad = each_distinct(column(name), parse)
         problems.extend((i, name, message) for i, b in enumerate(bad) if b)
         return values
 
@@ -168,7 +120,7 @@ def _parse_table(table: Table, file_name: str, as_of: date, parsers: _FieldParse
     read("petitioner_idno", nz.check_id_number, "证件号码校验位不符，请核对（该行照常导入）")
     cleaned: list[tuple[int, str, str]] = []  # warnings only, whatever the field
     for name in table.columns:
-        _, invisible = _each_distinct(column(name), _refuse_invisible)
+        _, invisible = each_distinct(column(name), refuse_invisible)
         cleaned.extend((i, name, f"{FIELD_LABELS.get(name, name)}含不可见的格式或控制字符（如零宽空格、方向控制符），已删除")
                        for i, found in enumerate(invisible) if found)
     place_from_path = "place_path" in table.columns
@@ -329,7 +281,7 @@ def prepare_file(path: Path, as_of: date | None = None, display_name: str | None
                              max_cells=int(config["import"]["max_sheet_cells"]),
                              also_known=other_header_keys(config))
         report.columns, report.columns_unused = _column_report(tables)
-        parsers = _FieldParsers(config)
+        parsers = FieldParsers(config)
         totals = tuple(nz.folded(m) for m in config["import"]["totals"]["markers"])
         for table in tables:
             rows.warnings.extend({"source_sheet": table.sheet, "source_row": 0, "case_id": None, "field": "file",

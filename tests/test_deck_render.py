@@ -1,4 +1,4 @@
-"""The deck's image renderer tries again only when kaleido ran a figure before its tab's script
+"""The image renderer (queries.chart_images) tries again only when kaleido ran a figure before its tab's script
 had loaded (seen under load: "kaleido_scopes is not defined"); any other error is raised."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from kaleido.errors import JavascriptError
 
-from queries import deck
+from queries import chart_images
 
 
 class FlakyRenderer:
@@ -28,7 +28,7 @@ def no_waiting(monkeypatch):
 
 
 def render(renderer) -> bytes:
-    return asyncio.run(deck._render_one(renderer, figure=None, opts={}))
+    return asyncio.run(chart_images.render_one(renderer, figure=None, opts={}))
 
 
 def test_a_tab_not_ready_yet_is_tried_again():

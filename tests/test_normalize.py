@@ -12,10 +12,10 @@ import pytest
 
 from queries import normalize as nz
 from queries.config import load_config
-from queries.importer import _FieldParsers
+from queries.field_parsers import FieldParsers
 
 D = date(2024, 3, 5)
-PARSERS = _FieldParsers(load_config())
+PARSERS = FieldParsers(load_config())
 
 
 def enum(name: str, raw):

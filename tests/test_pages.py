@@ -18,7 +18,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pages._data import WARM_ENV, _Warmer, prepare_server
+from pages._data import WARM_ENV, _Warmer
+from pages._startup import prepare_server
 from queries import analysis, db, kpi as kpi_module, periods
 from queries.case_lists import BY_ID as CASE_LIST_BY_ID, CASE_LISTS
 from queries.config import load_config

@@ -1,0 +1,89 @@
+"""The shape of the code (issue 11): data flows one way — pages import queries, never the
+reverse; no import loop among the modules; no module of pages/ or queries/ over 400 lines
+(the demo generator aside). Read from the source, so a new module is checked without listing it."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MAX_LINES = 400
+LONG_ALLOWED = {"queries/demo.py"}   # data tables of the invented county, not logic
+
+
+def modules() -> dict[str, Path]:
+    found = {}
+    for path in [*(ROOT / "queries").rglob("*.py"), *(ROOT / "pages").glob("*.py")]:
+        name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        found[name.removesuffix(".__init__")] = path
+    return found
+
+
+def imports(name: str, path: Path, known: set[str]) -> set[str]:
+    """The project modules `name` imports, at any depth of its code (a lazy import is still one)."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")[:len(package.split(".")) - node.level + 1]
+                base = ".".join([*parts, *([node.module] if node.module else [])])
+            candidates = [base, *(f"{base}.{alias.name}" for alias in node.names)]
+        elif isinstance(node, ast.Import):
+            candidates = [alias.name for alias in node.names]
+        else:
+            continue
+        found |= {c for c in candidates if c in known and c != name}
+    return found
+
+
+def graph() -> dict[str, set[str]]:
+    found = modules()
+    return {name: imports(name, path, set(found)) for name, path in found.items()}
+
+
+def cycle(edges: dict[str, set[str]]) -> list[str] | None:
+    """One import loop, as the modules along it, or None."""
+    state: dict[str, int] = {}   # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for target in sorted(edges[node]):
+            if state.get(target) == 1:
+                return path[path.index(target):] + [target]
+            if target not in state and (found := visit(target)):
+                return found
+        state[node] = 2
+        path.pop()
+        return None
+
+    for start in sorted(edges):
+        if start not in state and (found := visit(start)):
+            return found
+    return None
+
+
+def test_the_finder_sees_a_loop():
+    assert cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_no_import_loop():
+    assert cycle(graph()) is None
+
+
+def test_queries_never_imports_pages_or_streamlit():
+    for name, path in modules().items():
+        if name.startswith("queries"):
+            text = path.read_text(encoding="utf-8")
+            assert "import streamlit" not in text and "from pages" not in text, name
+            assert not {t for t in imports(name, path, set(modules())) if t.startswith("pages")}, name
+
+
+def test_modules_stay_small():
+    long = {str(path.relative_to(ROOT)): n for path in modules().values()
+            if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    assert set(long) <= LONG_ALLOWED, long
