@@ -177,8 +177,8 @@ def _leave_present() -> None:
 def period_text(view: View) -> str:
     if not view.has_data:
         return "库中暂无信访事项"
-    start, end = view.start, min(view.end, view.as_of)
-    return (f"统计期 {start} 至 {end}（截至 {view.as_of}）· 范围：{md_escape(scope_text(view.scope))}"
+    period = view.period   # cut back to the as-of date by queries.periods.resolve, as every figure is
+    return (f"统计期 {period.start} 至 {period.end}（截至 {period.as_of}）· 范围：{md_escape(scope_text(view.scope))}"
             f" · 数据覆盖 {view.earliest} 至 {view.latest}")
 
 

@@ -32,12 +32,10 @@ def high_levels() -> list[str]:
     return list(load_config()["metrics"]["skip_levels"])
 
 
-def steps_query(con: duckdb.DuckDBPyConnection, scope: Scope, period: Period, name: str,
-                **params) -> pd.DataFrame:
-    """Run sql/research/<name>.sql with `steps` (every case on the ladder, with its previous one)
-    defined over the cases in scope up to the period's end."""
-    statement = f", steps AS ({sql('research/level_steps')})\n{sql(f'research/{name}')}"
-    return base_query(con, scope, period, statement, levels=levels(), **params)
+def with_steps(name: str) -> str:
+    """sql/research/<name>.sql, read after base_query's `base`, with `steps` (every case on the
+    ladder, with its previous one: research/level_steps) over the same cases."""
+    return compose(f"research/{name}", steps=sql("research/level_steps"))
 
 
 @contextmanager

@@ -14,10 +14,10 @@ import duckdb
 import pandas as pd
 
 from ..config import load_config
-from ..engine import run_named
+from ..engine import base_query, run_named
 from ..periods import Period, Scope, data_range
 from ..privacy import mask_key
-from .paths import steps_query
+from .paths import levels, with_steps
 
 # Rule id -> what it means on screen (the 口径 text; the reasons carry the counts).
 RULES = {
@@ -96,9 +96,9 @@ def scores(con: duckdb.DuckDBPyConnection, scope: Scope, window: Window, min_sco
     `top`, with the facts and points of each rule, `listed` (how many reach `min_score`) and
     their last case. The personal key is unmasked: `watch_frame` and `watch_list` mask it."""
     config = settings()
-    frame = steps_query(con, scope, window.period, "watch_persons", **_rule_params(),
-                        min_score=int(config["min_score"] if min_score is None else min_score),
-                        top=int(config["top"] if top is None else top))
+    frame = base_query(con, scope, window.period, with_steps("watch_persons"), levels=levels(), **_rule_params(),
+                       min_score=int(config["min_score"] if min_score is None else min_score),
+                       top=int(config["top"] if top is None else top))
     last = run_named(con, "research/watch_last_cases", {**scope.params(), "as_of": window.as_of,
                                                     "keys": list(frame["petitioner_key"])})
     details = pd.DataFrame(list(last["last"]), columns=["last_case", "last_level", "township", "village"])

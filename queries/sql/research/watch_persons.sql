@@ -3,6 +3,8 @@
 -- scope up to the as-of date, after `steps`, research/level_steps). The persons scoring at
 -- least $min_score, highest first (ties: latest case first), at most $top; `listed` counts all
 -- who reach $min_score. Their last case's details come from research/watch_last_cases.
+-- Follows base_query's `WITH base AS (…)`: `steps` is research/level_steps over the same cases.
+, steps AS ({steps})
 SELECT
     * EXCLUDE (person_id),
     md5(petitioner_key) AS person_token,
