@@ -11,6 +11,7 @@ from pages._frame import start_page
 from queries import analysis, demo
 from queries.config import load_config
 from queries.escaping import markdown_text as md_escape
+from queries.formatting import accounting_text, kind_label
 from queries.import_issues import import_issues, issues_csv
 from queries.import_run import import_prepared
 from queries.case_store import FIELD_LABELS
@@ -51,9 +52,7 @@ def show_result(result: dict, index: int) -> None:
     if report["refused"]:
         st.error(f"“{name}”被整体拒收：{md_escape(report['refused'])}")
         return
-    kind = {"receptions": "领导接访登记台账", "roster": "坐班接访值班表"}.get(report.get("kind"), "信访事项台账")
-    st.success(f"“{name}”（按{kind}读取）：读取 {report['rows_read']} 行 = 新增 {report['imported']} + 更新 {report['updated']}"
-               f" + 拒收 {report['rejected']} + 跳过 {report['skipped']}（合计/空行）")
+    st.success(f"“{name}”（按{kind_label(report)}读取）：{accounting_text(report)}")
     for column, (key, label) in zip(st.columns(len(COUNTS)), COUNTS):
         column.metric(label, report[key])
     mapping, notes = st.columns([1, 1])

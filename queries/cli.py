@@ -131,14 +131,13 @@ def _emit(document, as_json: bool, text: str) -> None:
 
 
 def _import_text(report: dict) -> str:
+    from .formatting import accounting_text, kind_label   # pandas: not for kpi's cold start
     lines = []
     for f in report["files"]:
         if f["refused"]:
             lines.append(f"{f['file']}：拒收整个文件——{f['refused']}")
             continue
-        kind = {"receptions": "领导接访登记台账", "roster": "坐班接访值班表"}.get(f.get("kind"), "信访事项台账")
-        lines.append(f"{f['file']}（{kind}）：读取 {f['rows_read']} 行 = 新增 {f['imported']} + 更新 {f['updated']}"
-                     f" + 拒收 {f['rejected']} + 跳过 {f['skipped']}（合计/空行）；警告 {f['warnings']} 条")
+        lines.append(f"{f['file']}（{kind_label(f)}）：{accounting_text(f)}；警告 {f['warnings']} 条")
         if f["columns_unused"]:
             lines.append(f"  未使用的列：{'、'.join(f['columns_unused'])}")
         if f.get("columns_kept"):

@@ -102,3 +102,18 @@ def fmt_date_cn(day) -> str:
     """二〇二六年十一月二十九日: the date of an official document (GB/T 9704 成文日期)."""
     return (f"{''.join(_CN_DIGITS[int(d)] for d in str(day.year))}年{_cn_number(day.month)}月"
             f"{_cn_number(day.day)}日")
+
+
+KIND_LABELS = {"cases": "信访事项台账", "receptions": "领导接访登记台账", "roster": "坐班接访值班表"}
+
+
+def kind_label(report: dict) -> str:
+    """What a file was read as (FileReport.kind), in the office's words."""
+    return KIND_LABELS.get(report.get("kind"), KIND_LABELS["cases"])
+
+
+def accounting_text(report: dict) -> str:
+    """Where every row of a file went (rows_read = imported + updated + rejected + skipped), as
+    the import page and the CLI both say it."""
+    return (f"读取 {report['rows_read']} 行 = 新增 {report['imported']} + 更新 {report['updated']}"
+            f" + 拒收 {report['rejected']} + 跳过 {report['skipped']}（合计/空行）")

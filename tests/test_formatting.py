@@ -172,3 +172,11 @@ def test_trend_marks_say_alert_or_good_news():
                           "cases_yoy": [100, 100, 100]})
     marks = {t.name: list(t.x) for t in charts.trend_figure(frame, CASES).data if t.mode == "markers"}
     assert marks == {"告警": ["2026-01"], "向好": ["2026-02"]}
+
+
+def test_the_import_summary_accounts_for_every_row():
+    from queries.formatting import accounting_text, kind_label
+    report = {"rows_read": 10, "imported": 6, "updated": 2, "rejected": 1, "skipped": 1, "kind": "receptions"}
+    assert accounting_text(report) == "读取 10 行 = 新增 6 + 更新 2 + 拒收 1 + 跳过 1（合计/空行）"
+    assert kind_label(report) == "领导接访登记台账"
+    assert kind_label({}) == kind_label({"kind": "cases"}) == "信访事项台账"
