@@ -99,7 +99,8 @@ def _filter_controls(version: tuple, places: Scope) -> Scope:
     towns = st.multiselect(LIST_LABELS[P_TOWNS], choices[P_TOWNS], key=LIST_KEYS[P_TOWNS], placeholder="全部")
     villages = filter_choices(version, places, tuple(towns))[P_VILLAGES]
     # Cascade: villages of townships no longer chosen drop out before the widget is drawn.
-    st.session_state["f_vil"] = [v for v in st.session_state.get("f_vil", []) if v in villages]
+    village_key = LIST_KEYS[P_VILLAGES]
+    st.session_state[village_key] = [v for v in st.session_state.get(village_key, []) if v in villages]
     chosen = {SCOPE_FIELDS[P_TOWNS]: tuple(towns), SCOPE_FIELDS[P_VILLAGES]: tuple(
         st.multiselect(LIST_LABELS[P_VILLAGES], villages, key=LIST_KEYS[P_VILLAGES], placeholder="全部"))}
     helps = {P_GROUPS: "按信访事由中的关键词归入的群体（配置 topics.groups），见“研判·诉求”。"}

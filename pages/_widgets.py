@@ -113,11 +113,11 @@ def met_mark(metric: Metric, met) -> str:
 SPARK_COLORS = {True: charts.COLORS["告警"], False: charts.COLORS["target"], None: charts.COLORS["yoy"]}
 
 
-def metric_card(metric_id: str, figure: Figure, spark: pd.Series | None = None, spark_height: int = 56) -> None:
+def metric_card(figure: Figure, spark: pd.Series | None = None, spark_height: int = 56) -> None:
     """One scorecard figure in a bordered card: value, 同比 delta (coloured by which way is
     good), 口径 tooltip, and the monthly sparkline (`spark`, indexed by month) in the delta's
     colour; then target, 达标 and 环比 in a caption."""
-    metric = BY_ID[metric_id]
+    metric = figure.metric
     value, yoy, pop = figure.value, figure.yoy, figure.pop
     change = fmt_change(metric, value, yoy)
     # The 同比 text of every surface (formatting.fmt_change), coloured by which way is good.
@@ -144,7 +144,7 @@ def metric_grid(view: View, metric_ids: list[str], columns: int = 5, sparks: boo
         row = metric_ids[start:start + columns]
         for column, metric_id in zip(st.columns(columns), row):
             with column:
-                metric_card(metric_id, figures[metric_id], trend[metric_id] if sparks else None,
+                metric_card(figures[metric_id], trend[metric_id] if sparks else None,
                             spark_height=110 if view.present else 56)
 
 

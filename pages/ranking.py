@@ -18,7 +18,6 @@ from queries.metrics import BY_ID
 from queries.periods import Scope
 
 
-
 def show_ranking(view: View, frame: pd.DataFrame) -> None:
     config = {
         "rank": st.column_config.NumberColumn("名次", width="small"),

@@ -38,7 +38,7 @@ frame = view.trend([metric.id], count)
 
 card, chart = st.columns([1, 3]) if not view.present else (st.container(), st.container())
 with card:
-    metric_card(metric.id, view.kpi().figures[metric.id], frame.set_index("month")[metric.id])
+    metric_card(view.kpi().figures[metric.id], frame.set_index("month")[metric.id])
 with chart:
     st.plotly_chart(charts.trend_figure(frame, metric, metric.target, size="present" if view.present else "screen",
                                         title=f"{metric.name}（按月，各月截至月末）"),

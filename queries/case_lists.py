@@ -1,11 +1,14 @@
 """The case lists (问题/化解/稳控清单, 超期未办结, 五有缺项, …), each defined once: title, what it
-holds in the users' words, its SQL (sql/views/<id>.sql) and the columns shown and exported.
-Pages, the Excel lists and the 口径 page read them from here."""
+holds in the users' words, its SQL (sql/views/<file>.sql) and the columns shown and exported.
+The pages, the workbook's list sheets and the 口径 page read them from here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 _CASE_COLUMNS = ("case_id", "registered_on", "township", "village", "category")
+# 问题/化解/稳控清单: the 台账 columns a meeting hands out
+_LEDGER_COLUMNS = (*_CASE_COLUMNS, "channel", "level", "petitioner_name", "summary", "case_leader",
+                   "responsible_unit", "due", "closed_on", "resolution", "satisfaction", "key_person")
 
 
 @dataclass(frozen=True)
@@ -19,14 +22,11 @@ class CaseList:
 
 CASE_LISTS = (
     CaseList("problem", "问题清单", "本期登记且未化解的事项，以及截至统计日仍未办结的全部事项。", "problem_list",
-             (*_CASE_COLUMNS, "channel", "level", "petitioner_name", "summary", "case_leader", "responsible_unit",
-              "due", "closed_on", "resolution", "satisfaction", "key_person")),
+             _LEDGER_COLUMNS),
     CaseList("resolved", "化解清单", "本期内办结且化解情况为“已化解”的事项。", "resolved_list",
-             (*_CASE_COLUMNS, "channel", "level", "petitioner_name", "summary", "case_leader", "responsible_unit",
-              "due", "closed_on", "resolution", "satisfaction", "key_person")),
+             _LEDGER_COLUMNS),
     CaseList("stability", "稳控清单", "化解情况为“稳控”或涉及重点人员的事项（本期登记或仍未办结）。", "stability_list",
-             (*_CASE_COLUMNS, "channel", "level", "petitioner_name", "summary", "case_leader", "responsible_unit",
-              "due", "closed_on", "resolution", "satisfaction", "key_person")),
+             _LEDGER_COLUMNS),
     CaseList("overdue", "超期未办结", "截至统计日未办结且已过办理期限的事项（含以前期间登记的积案），超期最久的在前。",
              "overdue_list",
              (*_CASE_COLUMNS, "petitioner_name", "summary", "case_leader", "responsible_unit", "due",

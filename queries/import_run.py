@@ -48,4 +48,3 @@ def import_prepared(db_path: str | Path, prepared: list[Prepared],
         total = cursor(con).execute("SELECT count(*) FROM cases").fetchone()[0]
     refusal_log.forget(db_path, moved)
     return {"files": reports, "cases_total": total}
-

@@ -17,13 +17,14 @@ import pandas as pd
 
 from . import analysis
 from .accountability import outputs as accountability_outputs
+from .case_lists import BY_ID as CASE_LIST_BY_ID
 from .config import load_config
 from .deductions import BY_RULE, itemised
 from .dimensions import scope_text
 from .escaping import document_text, markdown_text
 from .formatting import COLUMN_LABELS, fmt_change, fmt_date_cn, fmt_met, fmt_target, fmt_value
 from .kpi import kpi, rank
-from .metrics import BY_ID, GROUPS, PUBLIC, Metric
+from .metrics import BY_ID, GROUPS, PUBLIC
 from .periods import Period, Scope
 from .scorecard import Figure, Scorecard
 from .research.outputs import bulletin_paragraph
@@ -110,8 +111,9 @@ def village_line(row: dict) -> dict:
             "grade": row["grade"], "cases": fmt_value(BY_ID["cases"], row["cases"]), "reasons": deduction_reasons(row)}
 
 
-def verdict(metric: Metric, figure: Figure) -> str:
+def verdict(figure: Figure) -> str:
     """达标 / 未达标（差…） / 仅列示 / —"""
+    metric = figure.metric
     if not metric.rule:
         return "仅列示"
     text = fmt_met(figure.met)
@@ -149,7 +151,7 @@ def bulletin_context(con: duckdb.DuckDBPyConnection, request: ReportRequest) -> 
         metric, figure = BY_ID[metric_id], figures[metric_id]
         return {"metric": metric, "value": fmt_value(metric, figure.value),
                 "change": fmt_change(metric, figure.value, figure.yoy),
-                "target": fmt_target(metric), "verdict": verdict(metric, figure), "met": figure.met}
+                "target": fmt_target(metric), "verdict": verdict(figure), "met": figure.met}
 
     channels = analysis.breakdown(con, request.scope, shot.period, "channel", ["cases"])
     found = accountability_outputs.figures(con, request.scope, shot.period)
@@ -179,7 +181,7 @@ def bulletin_markdown(con: duckdb.DuckDBPyConnection, request: ReportRequest) ->
 # --- XLSX: the lists a meeting hands out ---------------------------------------------------
 
 _SHEETS = (  # sheet name -> what fills it
-    ("问题清单", "problem"), ("化解清单", "resolved"), ("稳控清单", "stability"),
+    *((CASE_LIST_BY_ID[name].title, name) for name in ("problem", "resolved", "stability")),
     ("村居排名", "ranking"), ("超期件", "overdue"), ("包案台账", "leaders"),
 )
 _PERCENT_COLUMNS = {"repeat_ratio", "satisfaction_rate", *accountability_outputs.PERCENT_COLUMNS}

@@ -31,12 +31,12 @@ def moved(scorecard: Scorecard) -> dict[str, pd.DataFrame]:
         rows = [r for r in found.itertuples()
                 if (movement(scorecard.figures[r.metric].metric, r.value, r.yoy) != "向好") is bad]
         rows.sort(key=lambda r: r.level != "告警")  # stable: registry order within a level
-        metric = {r.metric: scorecard.figures[r.metric].metric for r in rows}
+        metrics = [scorecard.figures[r.metric].metric for r in rows]
         tables[name] = pd.DataFrame({
             "指标": [r.name for r in rows], "分组": [r.group for r in rows],
-            "本期": [fmt_value(metric[r.metric], r.value) for r in rows],
-            "上年同期": [fmt_value(metric[r.metric], r.yoy) for r in rows],
-            "同比": [fmt_change(metric[r.metric], r.value, r.yoy, label="") for r in rows],
+            "本期": [fmt_value(m, r.value) for m, r in zip(metrics, rows)],
+            "上年同期": [fmt_value(m, r.yoy) for m, r in zip(metrics, rows)],
+            "同比": [fmt_change(m, r.value, r.yoy, label="") for m, r in zip(metrics, rows)],
             "变化幅度": [size[r.level] for r in rows],
         }, columns=columns)
     return tables

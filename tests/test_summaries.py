@@ -48,14 +48,14 @@ def _row(rank, township, village, score, grade, deductions, events):
 def test_ranking_frame_has_negative_deductions_and_the_itemised_text():
     from queries.deductions import DEDUCTIONS
     zero = {d.rule: 0 for d in DEDUCTIONS}
-    first, second = DEDUCTIONS[0], DEDUCTIONS[1]
+    # one 赴省 visit (1 point) and one 进京 visit (2 points): the larger is itemised first
     rows = [_row(1, "青石镇", "上庄村", 100, "绿", zero, zero),
-            _row(2, "柳河镇", "下河村", 97, "黄", {**zero, first.rule: 2, second.rule: 1},
-                 {**zero, first.rule: 1, second.rule: 1})]
+            _row(2, "柳河镇", "下河村", 97, "黄", {**zero, "visit_sheng": 1, "visit_jing": 2},
+                 {**zero, "visit_sheng": 1, "visit_jing": 1})]
     frame = summaries.ranking_frame(rows)
-    assert frame[f"d_{first.rule}"].tolist() == [0, -2] and frame[f"d_{second.rule}"].tolist() == [0, -1]
+    assert frame["d_visit_jing"].tolist() == [0, -2] and frame["d_visit_sheng"].tolist() == [0, -1]
     assert "cases_per_10k" not in frame          # no population configured
-    assert frame["detail"].tolist() == ["无扣分事项", f"{first.text(1, 2)}；{second.text(1, 1)}"]  # largest first
+    assert frame["detail"].tolist() == ["无扣分事项", "进京来访1批扣2分；赴省来访1批扣1分"]
 
 
 def test_township_frame_counts_grades_per_township():
