@@ -1,51 +1,82 @@
-"""Import throughput: a synthetic export as GBK CSV and as XLSX, each into a fresh database.
+"""Import throughput and memory (#14): each import is a fresh `python -m queries import` process.
 
-    python benchmarks/bench_import.py [--rows N]
+    python benchmarks/bench_import.py [--csv-rows 1000000] [--xlsx-rows 100000] [--folder DIR]
 
-Prints rows per second for each format (goals: CSV >= 20,000 rows/s, XLSX >= 5,000 rows/s).
-The timed part is `import_files` alone: reading, parsing, upserting and rebuilding case_facts.
+* a county ledger export of --csv-rows cases as UTF-8 CSV and as GBK CSV (bench_growth's
+  generator, written in chunks), each into a new database: wall seconds, rows/s, peak RSS
+  (goal: >= 200,000 rows/s with peak RSS <= 1 GB), and DuckDB's `read_csv` of the same file
+  alone, for scale;
+* the same columns as XLSX with --xlsx-rows cases: the import, and calamine reading the
+  workbook alone in a fresh process (goal: >= 50,000 rows/s or within 1.5x of calamine).
+
+Memory is bounded by `[import] memory_mb` (DuckDB spills beyond it). Nothing is asserted.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from generate import generate_cases, write_csv, write_xlsx
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # run from a checkout, uninstalled
+sys.path.insert(0, str(HERE))
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout, uninstalled
-from queries.db import connect  # noqa: E402
-from queries.demo import AS_OF  # noqa: E402
-from queries.importer import import_files  # noqa: E402
+from bench_growth import run_measured, write_export  # noqa: E402
+from generate import generate_cases, write_xlsx  # noqa: E402
 
-GOALS = {"csv": 20_000, "xlsx": 5_000}
+import _browser as b  # noqa: E402
+
+READ_CSV = ("import duckdb, sys; duckdb.sql(\"SELECT count(*) FROM read_csv(?, all_varchar = true)\", "
+            "params=[sys.argv[1]]).fetchall()")
+CALAMINE = ("import python_calamine, sys; book = python_calamine.CalamineWorkbook.from_path(sys.argv[1]); "
+            "[book.get_sheet_by_name(name).to_python() for name in book.sheet_names]")
+
+
+def gbk_copy(source: Path, target: Path) -> Path:
+    with open(source, encoding="utf-8") as text, open(target, "w", encoding="gbk", errors="replace") as out:
+        while chunk := text.read(2**22):
+            out.write(chunk)
+    return target
+
+
+def imported(path: Path, folder: Path, env: dict[str, str]) -> tuple[float, float]:
+    db = folder / f"{path.stem}.duckdb"
+    db.unlink(missing_ok=True)
+    return run_measured([sys.executable, "-m", "queries", "import", "--db", str(db), "--as-of", "2026-11-20",
+                         str(path)], env)
+
+
+def line(label: str, rows: int, seconds: float, rss: float) -> str:
+    return f"{label:<34} {seconds:7.2f} s  {rows / seconds:>9,.0f} rows/s  peak RSS {rss:,.0f} MB"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=100_000)
-    rows = parser.parse_args().rows
-
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        started = time.perf_counter()
-        frame = generate_cases(rows)
-        exports = {"csv": write_csv(frame, tmp / "cases.csv", "gbk"), "xlsx": write_xlsx(frame, tmp / "cases.xlsx")}
-        print(f"generated {rows:,} rows as GBK CSV ({exports['csv'].stat().st_size / 2**20:.1f} MB) and XLSX "
-              f"({exports['xlsx'].stat().st_size / 2**20:.1f} MB) in {time.perf_counter() - started:.1f} s")
-        for kind, path in exports.items():
-            con = connect(tmp / f"{kind}.duckdb")
-            started = time.perf_counter()
-            report = import_files(con, [path], as_of=AS_OF)
-            seconds = time.perf_counter() - started
-            con.close()
-            imported = report["files"][0]["imported"]
-            rate = rows / seconds
-            verdict = "meets" if rate >= GOALS[kind] else "below"
-            print(f"{kind:>4}: {imported:,} of {rows:,} rows imported in {seconds:.2f} s = {rate:,.0f} rows/s "
-                  f"({verdict} the goal of {GOALS[kind]:,} rows/s)")
+    parser.add_argument("--csv-rows", type=int, default=1_000_000)
+    parser.add_argument("--xlsx-rows", type=int, default=100_000)
+    parser.add_argument("--folder", type=Path, help="where the exports go (default: a temporary folder)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(dir=args.folder) as scratch:
+        folder = Path(scratch)
+        config = folder / "xinfang.toml"   # a 1M-row export is larger than the default upload limit
+        config.write_text("[import]\nmax_file_mb = 100000\n", encoding="utf-8")
+        env = {**os.environ, "PYTHONPATH": str(b.ROOT), "XINFANG_CONFIG": str(config)}
+        utf8 = write_export(folder / "cases-utf8.csv", args.csv_rows)
+        gbk = gbk_copy(utf8, folder / "cases-gbk.csv")
+        workbook = write_xlsx(generate_cases(args.xlsx_rows), folder / "cases.xlsx")
+        print(f"{args.csv_rows:,} rows: UTF-8 CSV {utf8.stat().st_size / 2**20:,.0f} MB, GBK CSV "
+              f"{gbk.stat().st_size / 2**20:,.0f} MB; {args.xlsx_rows:,} rows: XLSX "
+              f"{workbook.stat().st_size / 2**20:,.1f} MB (load average {os.getloadavg()[0]:.1f})")
+        print(line("DuckDB read_csv alone (UTF-8)", args.csv_rows, *run_measured([sys.executable, "-c", READ_CSV,
+                                                                                 str(utf8)], env)))
+        print(line("import, UTF-8 CSV", args.csv_rows, *imported(utf8, folder, env)))
+        print(line("import, GBK CSV", args.csv_rows, *imported(gbk, folder, env)))
+        calamine = run_measured([sys.executable, "-c", CALAMINE, str(workbook)], env)
+        print(line("calamine reading the XLSX alone", args.xlsx_rows, *calamine))
+        seconds, rss = imported(workbook, folder, env)
+        print(line("import, XLSX", args.xlsx_rows, seconds, rss) + f"  ({seconds / calamine[0]:.2f}x calamine)")
 
 
 if __name__ == "__main__":

@@ -4,33 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
-
 from . import normalize as nz
 
 ENUM_FIELDS = ("channel", "level", "purpose", "handling", "resolution", "satisfaction")
-
-
-def refuse_invisible(value) -> None:
-    """For each_distinct: a value holding format or control characters counts as 'bad'."""
-    if nz.has_invisible(value):
-        raise nz.Unreadable(value)
-
-
-def each_distinct(values: list, parse) -> tuple[list, list[bool]]:
-    """parse() once per distinct value; (results, unreadable flags) aligned with values."""
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
-    results, bad = [], []
-    for value in uniques:
-        try:
-            results.append(parse(value))
-            bad.append(False)
-        except nz.Unreadable:
-            results.append(None)
-            bad.append(True)
-    none_result = parse(None)
-    return ([results[c] if c >= 0 else none_result for c in codes],
-            [bad[c] if c >= 0 else False for c in codes])
 
 
 class FieldParsers:

@@ -12,7 +12,8 @@ import duckdb
 
 from . import refusal_log
 from .db import connect, cursor
-from .importer import Prepared, apply_prepared
+from .config import load_config
+from .importer import Prepared, apply_prepared, memory_limit
 
 
 def _cases_total(db_path: Path) -> int:
@@ -41,6 +42,7 @@ def import_prepared(db_path: str | Path, prepared: list[Prepared],
             refusal_log.append(db_path, [p.report], p.as_of)
         return {"files": [p.report.to_dict() for p in prepared], "cases_total": _cases_total(db_path)}
     with open_writer() as con:
+        con.execute(f"SET memory_limit = '{memory_limit(load_config())}'")   # bounded like the reading (#14.2)
         moved = refusal_log.move_into(con, db_path)
         if before is not None:
             before(con)

@@ -53,40 +53,59 @@ class Table:
 MOJIBAKE = re.compile("[ÃÂâ][\u0080-\u00bf\u2018-\u203a\u20ac\u0152-\u0178]")  # UTF-8 read as Windows-1252 once
 
 
+UNKNOWN_ENCODING = ("无法识别文件编码：文件既不是 UTF-8，也不是 GBK/GB18030，或含有乱码。"
+                    "请另存为 UTF-8 或 GBK 编码的 CSV 后再导入。")
+
+
+def candidate_encodings(head: bytes) -> list[str]:
+    """The encodings a CSV starting with `head` is tried in, in order."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        return ["utf-8-sig"]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return ["utf-16"]
+    return ["utf-8", "gb18030"]
+
+
+def not_this_encoding(replacements: bool, nuls: int, characters: int) -> bool:
+    """A decoded text with U+FFFD, or NULs in more than a tenth of it (UTF-16 without a BOM,
+    which is not guessed), is not taken for text of that encoding."""
+    return replacements or nuls > characters // 10
+
+
+def file_notes(nuls: int, western: bool, mojibake: str | None) -> list[str]:
+    """File-level warnings of a decoded CSV: NULs dropped, GBK that looks Western, mojibake."""
+    notes = []
+    if nuls:
+        notes.append(f"文件中有 {nuls} 个空字符（NUL），已删除；文件可能在导出或传输中受损，请核对数据。")
+    if western:
+        notes.append("文件按 GBK 编码读取，但内容更像西文 Windows-1252 编码，部分文字可能成为乱码，请核对；"
+                     "如有乱码，请另存为 UTF-8 编码的 CSV 后再导入。")
+    if mojibake:
+        notes.append(f"文件中有疑似乱码（如“{mojibake}”，常见于编码转换错误），请核对。")
+    return notes
+
+
 def decode_csv(data: bytes) -> tuple[str, list[str]]:
     """The text of a CSV and file-level warnings. A few NUL bytes (a damaged export) are dropped
     with a warning; many mean UTF-16 without a BOM, which is not guessed."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        encodings = ["utf-8-sig"]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings = ["utf-16"]
-    else:
-        encodings = ["utf-8", "gb18030"]
-    for encoding in encodings:
+    for encoding in candidate_encodings(data):
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
         nuls = text.count("\x00")
-        if "\ufffd" in text or nuls > len(text) // 10:
+        if not_this_encoding("\ufffd" in text, nuls, len(text)):
             break
-        notes = []
-        if nuls:
-            text = text.replace("\x00", "")
-            notes.append(f"文件中有 {nuls} 个空字符（NUL），已删除；文件可能在导出或传输中受损，请核对数据。")
-        if encoding == "gb18030" and _looks_western(text):
-            notes.append("文件按 GBK 编码读取，但内容更像西文 Windows-1252 编码，部分文字可能成为乱码，请核对；"
-                         "如有乱码，请另存为 UTF-8 编码的 CSV 后再导入。")
-        if MOJIBAKE.search(text):
-            notes.append(f"文件中有疑似乱码（如“{MOJIBAKE.search(text).group()}”，常见于编码转换错误），请核对。")
-        return text, notes
-    raise FileRefused("无法识别文件编码：文件既不是 UTF-8，也不是 GBK/GB18030，或含有乱码。请另存为 UTF-8 或 GBK 编码的 CSV 后再导入。")
+        text = text.replace("\x00", "") if nuls else text
+        found = MOJIBAKE.search(text)
+        return text, file_notes(nuls, encoding == "gb18030" and looks_western(text), found and found.group())
+    raise FileRefused(UNKNOWN_ENCODING)
 
 
 _LATIN_THEN_WIDE = re.compile(r"[A-Za-z]([^\x00-\x7f])")
 
 
-def _looks_western(text: str) -> bool:
+def looks_western(text: str) -> bool:
     """GBK accepts a Windows-1252 accented letter followed by a letter (ü+l in Müller, ñ+o in
     Señor) as one rare Chinese character: a character outside GB2312 right after a Latin
     letter is the trace of it. Chinese ledgers put neither there."""
@@ -161,14 +180,21 @@ def check_zip(data: bytes, max_bytes: int, max_cells: int | None = None) -> None
 DEFAULT_MAX_CELLS = 20_000_000
 
 
+EMPTY = "文件是空的。"
+
+
+def too_large(size: int, max_bytes: int) -> FileRefused:
+    return FileRefused(f"文件过大（{size / 2**20:.1f} MB），超过上限 {max_bytes / 2**20:.0f} MB"
+                       "（设置项 [import] max_file_mb；网页上传的上限是 .streamlit/config.toml 中的 "
+                       "server.maxUploadSize，两者应设为相同）。可把文件按年份拆分后分别导入，或请管理员调高上限。")
+
+
 def read_sheets(path: Path, data: bytes, delimiter: str = ",", max_bytes: int = 50 * 2**20,
                 max_cells: int = DEFAULT_MAX_CELLS) -> list[Sheet]:
     if not data.strip():
-        raise FileRefused("文件是空的。")
+        raise FileRefused(EMPTY)
     if len(data) > max_bytes:
-        raise FileRefused(f"文件过大（{len(data) / 2**20:.1f} MB），超过上限 {max_bytes / 2**20:.0f} MB"
-                          "（设置项 [import] max_file_mb；网页上传的上限是 .streamlit/config.toml 中的 "
-                          "server.maxUploadSize，两者应设为相同）。可把文件按年份拆分后分别导入，或请管理员调高上限。")
+        raise too_large(len(data), max_bytes)
     suffix = path.suffix.lower()
     if suffix in ZIP_SUFFIXES and is_encrypted_ooxml(data):
         raise FileRefused(str(ENCRYPTED))
@@ -190,25 +216,52 @@ def header_lookup(synonyms: dict[str, list[str]]) -> dict[str, tuple[str, int]]:
     return lookup
 
 
+@dataclass
+class Header:
+    """A header row mapped onto case fields."""
+    headers: list[str]            # header cells as written (for raw values of refused rows)
+    columns: dict[str, int]       # field -> column index
+    unused: list[str]             # header cells not mapped to any field
+
+
+def map_header(row: list, lookup: dict[str, tuple[str, int]],
+               also_known: frozenset[str] = frozenset()) -> Header | None:
+    """The row as a header row if it matches at least three known headers (`also_known`: header
+    keys of the other ledgers' vocabularies, which count too), else None."""
+    keys = [header_key(cell) for cell in row]
+    if sum(1 for key in keys if key in lookup or key in also_known) < MIN_HEADER_MATCHES:
+        return None
+    best: dict[str, tuple[int, int]] = {}  # field -> (priority, column)
+    for column, key in enumerate(keys):
+        if key in lookup:
+            field_name, priority = lookup[key]
+            if field_name not in best or priority < best[field_name][0]:
+                best[field_name] = (priority, column)
+    columns = {name: column for name, (_, column) in best.items()}
+    used = set(columns.values())
+    headers = [clean_text(cell) or f"第{column + 1}列" for column, cell in enumerate(row)]
+    unused = [headers[column] for column, key in enumerate(keys) if key and column not in used]
+    return Header(headers, columns, unused)
+
+
+def missing_required(header: Header, row: list, sheet: str | None) -> FileRefused | None:
+    """The refusal of a header row that lacks 信访件编号 or 登记日期."""
+    missing = [FIELD_LABELS[f] for f in REQUIRED_FIELDS if f not in header.columns]
+    if not missing:
+        return None
+    where = f"工作表“{sheet}”" if sheet else "文件"
+    found = [clean_text(c) for c in row if clean_text(c)]
+    return FileRefused(f"{where}缺少必需的列：{'、'.join(missing)}。找到的表头为：{'、'.join(found)}。")
+
+
 def find_table(sheet: Sheet, lookup: dict[str, tuple[str, int]],
                also_known: frozenset[str] = frozenset()) -> Table | None:
-    """The sheet's table below the first row that matches at least three known headers
-    (`also_known`: header keys of the other ledgers' vocabularies, which count too)."""
+    """The sheet's table below its first header row (map_header)."""
     for index, row in enumerate(sheet.rows):
-        keys = [header_key(cell) for cell in row]
-        if sum(1 for key in keys if key in lookup or key in also_known) < MIN_HEADER_MATCHES:
-            continue
-        best: dict[str, tuple[int, int]] = {}  # field -> (priority, column)
-        for column, key in enumerate(keys):
-            if key in lookup:
-                field_name, priority = lookup[key]
-                if field_name not in best or priority < best[field_name][0]:
-                    best[field_name] = (priority, column)
-        columns = {name: column for name, (_, column) in best.items()}
-        used = set(columns.values())
-        headers = [clean_text(cell) or f"第{column + 1}列" for column, cell in enumerate(row)]
-        unused = [headers[column] for column, key in enumerate(keys) if key and column not in used]
-        return Table(sheet.name, headers, columns, unused, index + 2, sheet.rows[index + 1:], sheet.notes)
+        header = map_header(row, lookup, also_known)
+        if header is not None:
+            return Table(sheet.name, header.headers, header.columns, header.unused, index + 2,
+                         sheet.rows[index + 1:], sheet.notes)
     return None
 
 
@@ -227,23 +280,21 @@ def read_tables(path: Path, data: bytes, synonyms: dict[str, list[str]],
             table = find_table(sheet, lookup, also_known)
             if table is None:
                 continue
-            missing = [FIELD_LABELS[f] for f in REQUIRED_FIELDS if f not in table.columns]
-            if missing:
-                header = [clean_text(c) for c in sheet.rows[table.first_row - 2] if clean_text(c)]
-                lacking.append((sheet.name, missing, header))
+            refusal = missing_required(Header(table.headers, table.columns, table.unused),
+                                       sheet.rows[table.first_row - 2], sheet.name)
+            if refusal:
+                lacking.append(refusal)
             else:
                 tables.append(table)
         if tables and not lacking:
             return tables
         if lacking:
-            name, missing, header = lacking[0]
-            where = f"工作表“{name}”" if name else "文件"
-            raise FileRefused(f"{where}缺少必需的列：{'、'.join(missing)}。找到的表头为：{'、'.join(header)}。")
+            raise lacking[0]
     raise FileRefused("未找到表头行：文件中没有一行包含至少三个可识别的列名（如 信访件编号、登记日期、信访形式）。"
-                      + _closest_header(read_sheets(path, data, CSV_DELIMITERS[0], max_bytes, max_cells), lookup))
+                      + closest_header(read_sheets(path, data, CSV_DELIMITERS[0], max_bytes, max_cells), lookup))
 
 
-def _closest_header(sheets: list[Sheet], lookup: dict[str, tuple[str, int]]) -> str:
+def closest_header(sheets: list[Sheet], lookup: dict[str, tuple[str, int]]) -> str:
     """Where the header probably is, to help the user fix the file: the first row with the
     most recognised column names (at least one), as written."""
     best = (0, None, 0, [])

@@ -177,10 +177,10 @@ def test_an_unexpected_error_refuses_that_file_only(tmp_path, monkeypatch, capsy
     from queries import cli
     real = importer.upsert_cases
 
-    def failing(cur, cases, present, batch, *rest):
-        if any(c["source_file"] == "bad.csv" for c in cases):
+    def failing(cur, staged, present, batch):
+        if cur.execute(f"SELECT count(*) FROM {staged} WHERE source_file = 'bad.csv'").fetchone()[0]:
             raise ValueError("Value 3000000000 out of range")   # as pyarrow's ArrowInvalid said
-        return real(cur, cases, present, batch, *rest)
+        return real(cur, staged, present, batch)
 
     monkeypatch.setattr(importer, "upsert_cases", failing)
     paths = [write_csv(tmp_path / f"{name}.csv", [HEADER, [f"{name}-1", "2026-03-02", "来访", 1]])

@@ -8,6 +8,7 @@ third name, so a roster is also recognised by those two alone when no row has th
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from itertools import islice
@@ -17,7 +18,8 @@ import python_calamine
 
 from ..normalize import clean_text, header_key
 from ..reader import (CSV_DELIMITERS, CSV_SUFFIXES, EXCEL_SUFFIXES, MIN_HEADER_MATCHES, XML_SHEET_SUFFIXES,
-                      ZIP_SUFFIXES, FileRefused, Table, check_zip, decode_csv, header_lookup, read_sheets)
+                      ZIP_SUFFIXES, UNKNOWN_ENCODING, FileRefused, Table, candidate_encodings, check_zip, header_lookup,
+                      read_sheets)
 
 CASES, RECEPTIONS, ROSTER = "cases", "receptions", "roster"
 SNIFF_ROWS = 200   # the header row of a real ledger is within its first rows
@@ -62,19 +64,34 @@ def _header_index(rows: list[list], lookups: dict[str, dict]) -> int | None:
     return None
 
 
-def _first_rows(path: Path, data: bytes, delimiter: str | None, max_bytes: int,
-                max_cells: int) -> list[list[list]]:
+HEAD_BYTES = 2**20   # a CSV's first rows, for its header row
+
+
+def _csv_head(path: Path) -> str:
+    """The first megabyte of a CSV as text (a character cut at the end is left out)."""
+    with open(path, "rb") as file:
+        head = file.read(HEAD_BYTES)
+    for encoding in candidate_encodings(head):
+        try:
+            return codecs.getincrementaldecoder(encoding)().decode(head).replace("\x00", "")
+        except UnicodeDecodeError:
+            continue
+    raise FileRefused(UNKNOWN_ENCODING)
+
+
+def _first_rows(path: Path, delimiter: str | None, max_bytes: int, max_cells: int) -> list[list[list]]:
     """The first rows of every sheet, read without converting the whole file."""
     suffix = path.suffix.lower()
-    if not data.strip() or len(data) > max_bytes:
+    size = path.stat().st_size
+    if not size or size > max_bytes:
         return []
-    if suffix in ZIP_SUFFIXES:
-        check_zip(data, 10 * max_bytes, max_cells if suffix in XML_SHEET_SUFFIXES else None)
     if suffix in CSV_SUFFIXES:
-        text, _notes = decode_csv(data)   # the notes are reported when the file is read
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        reader = csv.reader(io.StringIO(_csv_head(path), newline=""), delimiter=delimiter)
         return [[[c if c != "" else None for c in row] for row in islice(reader, SNIFF_ROWS)]]
     if suffix in EXCEL_SUFFIXES:
+        data = path.read_bytes()
+        if suffix in ZIP_SUFFIXES:
+            check_zip(data, 10 * max_bytes, max_cells if suffix in XML_SHEET_SUFFIXES else None)
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         return [[[c if c != "" else None for c in row]
                  for row in islice(workbook.get_sheet_by_name(meta.name).iter_rows(), SNIFF_ROWS)]
@@ -82,7 +99,7 @@ def _first_rows(path: Path, data: bytes, delimiter: str | None, max_bytes: int,
     return []
 
 
-def sniff_kind(path: Path, data: bytes, config: dict) -> str:
+def sniff_kind(path: Path, config: dict) -> str:
     """cases, receptions or roster. Anything unreadable is left to the case reader, which
     refuses it with its own message."""
     lookups = {kind: header_lookup(v) for kind, v in vocabularies(config).items()}
@@ -91,7 +108,7 @@ def sniff_kind(path: Path, data: bytes, config: dict) -> str:
     is_csv = Path(path).suffix.lower() in CSV_SUFFIXES
     try:
         for delimiter in CSV_DELIMITERS if is_csv else (None,):
-            sheets = _first_rows(Path(path), data, delimiter, max_bytes, max_cells)
+            sheets = _first_rows(Path(path), delimiter, max_bytes, max_cells)
             for rows in sheets:
                 index = _header_index(rows, lookups)
                 if index is not None:
