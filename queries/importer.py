@@ -161,15 +161,17 @@ def prepare_file(path: Path, as_of: date | None = None, display_name: str | None
         source.write_bytes(data)
     report = FileReport(file=display_name or path.name, sha256=_sha256(source), batch=uuid.uuid4().hex[:12])
     config = load_config()
-    kind = sniff_kind(source, config)   # a 领导接访登记台账 or a 值班表 has its own importer
-    if kind != CASES:   # read and checked by its own importer, when it is applied
-        return Prepared(report, as_of, ledger=(kind, path, source.read_bytes()), scratch=scratch)
     settings = config["import"]
+    max_bytes = int(settings["max_file_mb"] * 2**20)
     try:
+        sheets = raw_load.excel_sheets(source, max_bytes, int(settings["max_sheet_cells"]))
+        kind = sniff_kind(source, config, sheets)   # a 领导接访登记台账 or a 值班表 has its own importer
+        if kind != CASES:   # read and checked by its own importer, when it is applied
+            return Prepared(report, as_of, ledger=(kind, path, source.read_bytes()), scratch=scratch)
         con = _stage_connection(folder, config)
         try:
-            raws = raw_load.load(con, source, folder, settings["headers"], int(settings["max_file_mb"] * 2**20),
-                                 int(settings["max_sheet_cells"]), other_header_keys(config))
+            raws = raw_load.load(con, source, folder, settings["headers"], max_bytes, other_header_keys(config),
+                                 sheets)
             headers = [raw.header for raw in raws]
             report.columns, report.columns_unused = _column_report(headers)
             parsers = FieldParsers(config)

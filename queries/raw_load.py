@@ -19,7 +19,8 @@ import pyarrow as pa
 from . import csv_stream
 from .normalize import clean_text
 from .reader import (CSV_DELIMITERS, CSV_SUFFIXES, EMPTY, EXCEL_SUFFIXES, FileRefused, Header, Sheet,
-                     closest_header, header_lookup, map_header, missing_required, read_tables, too_large)
+                     closest_header, header_lookup, map_header, missing_required, read_sheets, read_tables,
+                     too_large)
 
 _log = logging.getLogger(__name__)
 BATCH_ROWS = 50_000
@@ -38,8 +39,17 @@ class RawTable:
     notes: list[str] = field(default_factory=list)   # file-level warnings
 
 
-def _text(cell) -> str | None:
-    return cell if type(cell) is str or cell is None else clean_text(cell)
+def _texts(cells: tuple) -> list[str | None]:
+    """The cells of a column as text; clean_text once per distinct non-text value (keyed with
+    its type: True, 1 and 1.0 are equal in Python but not the same cell)."""
+    written: dict[tuple, str | None] = {}
+
+    def text(cell):
+        key = (type(cell), cell)
+        if key not in written:
+            written[key] = clean_text(cell)
+        return written[key]
+    return [cell if type(cell) is str or cell is None else text(cell) for cell in cells]
 
 
 def _create(con: duckdb.DuckDBPyConnection, name: str, width: int) -> None:
@@ -56,7 +66,7 @@ def append_rows(con: duckdb.DuckDBPyConnection, name: str, rows: list[list], wid
     arrays = {}
     for j, cells in enumerate(columns):
         if not set(map(type, cells)) <= {str, type(None)}:
-            cells = [_text(c) for c in cells]
+            cells = _texts(cells)
         arrays[f"c{j}"] = pa.array(cells, pa.string())
     con.register("new_rows", pa.table(arrays))
     try:
@@ -132,10 +142,17 @@ def load_csv(con: duckdb.DuckDBPyConnection, path: Path, scratch: Path, synonyms
     return [RawTable(name, None, header, index + 2, width, decoded.notes)]
 
 
-def load_excel(con: duckdb.DuckDBPyConnection, path: Path, data: bytes, synonyms: dict, max_bytes: int,
-               max_cells: int, also_known: frozenset[str]) -> list[RawTable]:
+def excel_sheets(path: Path, max_bytes: int, max_cells: int) -> list[Sheet] | None:
+    """A workbook's sheets, read once for both the kind of file and its tables; None for a CSV."""
+    if path.suffix.lower() not in EXCEL_SUFFIXES:
+        return None
+    return read_sheets(path, path.read_bytes(), max_bytes=max_bytes, max_cells=max_cells)
+
+
+def load_excel(con: duckdb.DuckDBPyConnection, path: Path, sheets: list[Sheet], synonyms: dict,
+               also_known: frozenset[str]) -> list[RawTable]:
     tables = []
-    for number, table in enumerate(read_tables(path, data, synonyms, max_bytes, max_cells, also_known)):
+    for number, table in enumerate(read_tables(path, b"", synonyms, also_known=also_known, sheets=sheets)):
         name, width = f"raw_{number}", max([len(table.headers), *map(len, table.rows[:1])])
         _create(con, name, width)
         for start in range(0, len(table.rows), BATCH_ROWS):
@@ -146,11 +163,12 @@ def load_excel(con: duckdb.DuckDBPyConnection, path: Path, data: bytes, synonyms
 
 
 def load(con: duckdb.DuckDBPyConnection, path: Path, scratch: Path, synonyms: dict, max_bytes: int,
-         max_cells: int, also_known: frozenset[str]) -> list[RawTable]:
-    """Every sheet of the export; FileRefused (a Chinese reason) for a file that cannot be read."""
+         also_known: frozenset[str], sheets: list[Sheet] | None) -> list[RawTable]:
+    """Every sheet of the export (`sheets`: a workbook's, from excel_sheets); FileRefused (a
+    Chinese reason) for a file that cannot be read."""
     suffix = path.suffix.lower()
-    if suffix in EXCEL_SUFFIXES:
-        return load_excel(con, path, path.read_bytes(), synonyms, max_bytes, max_cells, also_known)
+    if sheets is not None:
+        return load_excel(con, path, sheets, synonyms, also_known)
     _check_file(path, max_bytes)
     if suffix in CSV_SUFFIXES:
         return load_csv(con, path, scratch, synonyms, also_known)

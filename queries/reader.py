@@ -267,8 +267,9 @@ def find_table(sheet: Sheet, lookup: dict[str, tuple[str, int]],
 
 def read_tables(path: Path, data: bytes, synonyms: dict[str, list[str]],
                 max_bytes: int = 50 * 2**20, max_cells: int = DEFAULT_MAX_CELLS,
-                also_known: frozenset[str] = frozenset()) -> list[Table]:
-    """Every sheet's table; refuses a file with no usable header row.
+                also_known: frozenset[str] = frozenset(), sheets: list[Sheet] | None = None) -> list[Table]:
+    """Every sheet's table; refuses a file with no usable header row. `sheets`: a workbook's
+    sheets already read (read_sheets), so that a large workbook is parsed once.
 
     A CSV is tried with each delimiter in turn: the one whose rows show a header row wins.
     """
@@ -276,7 +277,7 @@ def read_tables(path: Path, data: bytes, synonyms: dict[str, list[str]],
     is_csv = path.suffix.lower() in CSV_SUFFIXES
     for delimiter in CSV_DELIMITERS if is_csv else (None,):
         tables, lacking = [], []
-        for sheet in read_sheets(path, data, delimiter, max_bytes, max_cells):
+        for sheet in sheets if sheets is not None else read_sheets(path, data, delimiter, max_bytes, max_cells):
             table = find_table(sheet, lookup, also_known)
             if table is None:
                 continue
@@ -291,7 +292,8 @@ def read_tables(path: Path, data: bytes, synonyms: dict[str, list[str]],
         if lacking:
             raise lacking[0]
     raise FileRefused("未找到表头行：文件中没有一行包含至少三个可识别的列名（如 信访件编号、登记日期、信访形式）。"
-                      + closest_header(read_sheets(path, data, CSV_DELIMITERS[0], max_bytes, max_cells), lookup))
+                      + closest_header(sheets if sheets is not None else
+                                       read_sheets(path, data, CSV_DELIMITERS[0], max_bytes, max_cells), lookup))
 
 
 def closest_header(sheets: list[Sheet], lookup: dict[str, tuple[str, int]]) -> str:

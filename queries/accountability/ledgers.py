@@ -18,7 +18,7 @@ import python_calamine
 
 from ..normalize import clean_text, header_key
 from ..reader import (CSV_DELIMITERS, CSV_SUFFIXES, EXCEL_SUFFIXES, MIN_HEADER_MATCHES, XML_SHEET_SUFFIXES,
-                      ZIP_SUFFIXES, UNKNOWN_ENCODING, FileRefused, Table, candidate_encodings, check_zip, header_lookup,
+                      ZIP_SUFFIXES, UNKNOWN_ENCODING, FileRefused, Sheet, Table, candidate_encodings, check_zip, header_lookup,
                       read_sheets)
 
 CASES, RECEPTIONS, ROSTER = "cases", "receptions", "roster"
@@ -99,21 +99,22 @@ def _first_rows(path: Path, delimiter: str | None, max_bytes: int, max_cells: in
     return []
 
 
-def sniff_kind(path: Path, config: dict) -> str:
-    """cases, receptions or roster. Anything unreadable is left to the case reader, which
-    refuses it with its own message."""
+def sniff_kind(path: Path, config: dict, sheets: list[Sheet] | None = None) -> str:
+    """cases, receptions or roster (`sheets`: a workbook already read). Anything unreadable is
+    left to the case reader, which refuses it with its own message."""
     lookups = {kind: header_lookup(v) for kind, v in vocabularies(config).items()}
     max_bytes = int(config["import"]["max_file_mb"] * 2**20)
     max_cells = int(config["import"]["max_sheet_cells"])
     is_csv = Path(path).suffix.lower() in CSV_SUFFIXES
     try:
         for delimiter in CSV_DELIMITERS if is_csv else (None,):
-            sheets = _first_rows(Path(path), delimiter, max_bytes, max_cells)
-            for rows in sheets:
+            firsts = ([sheet.rows[:SNIFF_ROWS] for sheet in sheets] if sheets is not None
+                      else _first_rows(Path(path), delimiter, max_bytes, max_cells))
+            for rows in firsts:
                 index = _header_index(rows, lookups)
                 if index is not None:
                     return _kind_of_header(rows[index], lookups)
-            for rows in sheets:  # a roster of two columns
+            for rows in firsts:  # a roster of two columns
                 if any(_kind_of_header(row, {**lookups, RECEPTIONS: {}}) == ROSTER for row in rows):
                     return ROSTER
     except Exception:  # damaged, encrypted, wrong encoding...: the case reader says why
