@@ -226,7 +226,7 @@ def _apply(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> FileReport:
         report.imported = new
         report.updated = prepared.accepted - new
         _record(cur, report, as_of, prepared.stage, conflicts)
-        refresh_facts(cur)
+        refresh_facts(cur, cases)
         refresh_terms(cur, report.batch)
         cur.execute("COMMIT")
     except Exception as error:

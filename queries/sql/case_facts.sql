@@ -1,11 +1,11 @@
--- Per-case facts that do not depend on the as-of date (METRICS.md "Derived per case"),
--- rebuilt after every import. Ordered by registration date so range scans can skip blocks.
-CREATE OR REPLACE TABLE case_facts AS
+-- Per-case facts that do not depend on the as-of date (METRICS.md "Derived per case"), of the
+-- cases in {cases} (all cases, or every case of the persons an import touched: db.refresh_facts).
+-- A case's facts depend only on the cases of the same petitioner_key.
 WITH keyed AS (
     SELECT
         c.*,
         upper(regexp_replace(coalesce(petitioner_idno, ''), '[\s\p{Z}\x{0B}\x{1C}-\x{1F}\x{85}]', '', 'g')) AS idno_compact
-    FROM cases c
+    FROM {cases} c
 ), widened AS (
     -- a 15-digit ID number is the 18-character one of the same person: "19" after the 6-digit
     -- area code, then the GB 11643 check character (METRICS.md petitioner_key)
@@ -43,4 +43,3 @@ SELECT
     min(closed_on) FILTER (WHERE resolution = '已化解') OVER (PARTITION BY petitioner_key) AS first_settled_on
 FROM persons
 WINDOW same_matter AS (PARTITION BY petitioner_key, category ORDER BY registered_on, case_id)
-ORDER BY registered_on, case_id;

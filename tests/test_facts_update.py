@@ -1,0 +1,54 @@
+"""case_facts after a small import (#14.5): only the persons the import touched are recomputed
+(db.refresh_facts with `written`), and the table must equal a rebuild of every case."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from conftest import AS_OF, table_rows, write_cases_csv
+from queries import db
+from queries.importer import import_file
+
+IDS = ["110101199003071232", "110101198507153417", "110101197712254419", "11010119650101123X"]
+
+
+def _people() -> list[dict]:
+    """40 cases of four identified persons and of named ones, repeats and settlements among them."""
+    cases = []
+    for n in range(40):
+        person = n % 6
+        cases.append({
+            "case_id": f"F{n:03d}", "registered_on": date(2026, 1, 5) + timedelta(days=7 * n),
+            "channel": "来访", "petitioner_name": f"甲{person}", "township": "青石镇", "village": "河口村",
+            "petitioner_idno": IDS[person] if person < len(IDS) else None,
+            "category": ["城乡建设", "劳动社保"][n % 2], "persons": 1 + n % 3,
+            "resolution": "已化解" if n % 5 == 0 else None,
+            "closed_on": date(2026, 1, 20) + timedelta(days=7 * n) if n % 5 == 0 else None,
+        })
+    return cases
+
+
+def _facts(con) -> list[tuple]:
+    return table_rows(con, "case_facts", exclude=("import_batch",), order_by="case_id")
+
+
+@pytest.mark.parametrize("share", [1.0, 0.0])   # 1.0: always the update; 0.0: always the whole rebuild
+def test_a_small_import_updates_case_facts_as_a_rebuild_would(cases_db, tmp_path, monkeypatch, share):
+    con = cases_db(_people())
+    monkeypatch.setattr(db, "FACTS_UPDATE_SHARE", share)
+    second = [
+        {**_people()[0], "case_id": "F100", "registered_on": date(2026, 11, 2), "resolution": None,
+         "closed_on": None},   # person 0 comes again
+        {**_people()[1], "petitioner_idno": IDS[2]},   # F001 was person 1's; now it is person 2's
+        {**_people()[3], "resolution": "已化解", "closed_on": date(2026, 3, 1)},    # person 3 settles
+        {"case_id": "F101", "registered_on": date(2026, 11, 3), "channel": "来访", "petitioner_name": "新人",
+         "township": "白沙乡", "village": "东村", "category": "涉法涉诉"},
+    ]
+    report = import_file(con, write_cases_csv(tmp_path / "second.csv", second), as_of=AS_OF)
+    assert (report.imported, report.updated) == (2, 2)
+    updated = _facts(con)
+    db.refresh_facts(con)   # every case again
+    assert updated == _facts(con)
+    person = {r[0]: r[1] for r in con.execute("SELECT case_id, petitioner_key FROM case_facts").fetchall()}
+    assert person["F001"] == person["F002"] == IDS[2] and person["F100"] == IDS[0]
