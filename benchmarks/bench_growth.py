@@ -1,6 +1,6 @@
 """Growth: what import, the database and the queries cost at 100,000 / 1,000,000 / … cases.
 
-    python benchmarks/bench_growth.py [--sizes 100000,1000000] [--folder DIR]
+    python benchmarks/bench_growth.py [--sizes 100000,1000000] [--folder DIR] [--memory-mb N]
 
 For each size: a county ledger export of that many cases written to disk as UTF-8 CSV in
 chunks of 250,000 (benchmarks/generate.py, one seed a chunk, so memory does not grow with the
@@ -121,13 +121,15 @@ def measure(rows: int, folder: Path, env: dict[str, str]) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--memory-mb", type=int, help="[import] memory_mb (default: the configuration's)")
     parser.add_argument("--folder", type=Path, help="where the exports and databases go (default: a temporary one)")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     with tempfile.TemporaryDirectory(dir=args.folder) as scratch:
         folder = Path(scratch)
         config = folder / "xinfang.toml"   # a county's multi-year export is larger than the upload limit
-        config.write_text("[import]\nmax_file_mb = 100000\n", encoding="utf-8")
+        memory = f"memory_mb = {args.memory_mb}\n" if args.memory_mb else ""
+        config.write_text(f"[import]\nmax_file_mb = 100000\n{memory}", encoding="utf-8")
         env = {**os.environ, "PYTHONPATH": str(b.ROOT), "XINFANG_CONFIG": str(config), "XINFANG_WARM_SECONDS": "0"}
         results = []
         for rows in sizes:

@@ -256,6 +256,9 @@ def _refuse(cur, report: FileReport, as_of: date, reason: str) -> FileReport:
 
 def _unexpected(error: Exception) -> str:
     _log.error("import failed unexpectedly", exc_info=error)  # the details go to the log, not the screen
+    if isinstance(error, duckdb.OutOfMemoryException):
+        return (f"导入此文件所需的内存超过了上限（设置项 [import] memory_mb，当前 {memory_limit(load_config())}），"
+                "该文件未导入，其他文件不受影响。请调高该设置后重新导入，或把文件按年份拆分后分别导入。")
     return (f"导入此文件时发生意外错误（{type(error).__name__}），该文件未导入，其他文件不受影响。"
             "请将此文件交系统维护人员检查。")
 

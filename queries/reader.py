@@ -231,6 +231,12 @@ def map_header(row: list, lookup: dict[str, tuple[str, int]],
     keys = [header_key(cell) for cell in row]
     if sum(1 for key in keys if key in lookup or key in also_known) < MIN_HEADER_MATCHES:
         return None
+    return header_of(row, lookup)
+
+
+def header_of(row: list, lookup: dict[str, tuple[str, int]]) -> Header:
+    """A header row's cells mapped onto fields: for each field, its column of highest priority."""
+    keys = [header_key(cell) for cell in row]
     best: dict[str, tuple[int, int]] = {}  # field -> (priority, column)
     for column, key in enumerate(keys):
         if key in lookup:

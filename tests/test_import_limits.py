@@ -195,3 +195,21 @@ def test_an_unexpected_error_refuses_that_file_only(tmp_path, monkeypatch, capsy
         ["good1-1", "good2-1"]
     history = db.cursor(con).execute("SELECT file_name, refused IS NOT NULL FROM imports ORDER BY imported_at").fetchall()
     assert history == [("good1.csv", False), ("bad.csv", True), ("good2.csv", False)]
+
+
+def test_running_out_of_import_memory_names_the_setting(tmp_path, monkeypatch):
+    """DuckDB out of memory while writing (a whole case_facts rebuild of a very large database)
+    refuses the file with the setting that raises the limit, nothing half written (#14.2)."""
+    import duckdb
+
+    import queries.importer as importer
+
+    def out_of_memory(*args):
+        raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block")
+
+    monkeypatch.setattr(importer, "refresh_facts", out_of_memory)
+    con = db.connect(tmp_path / "t.duckdb")
+    path = write_csv(tmp_path / "m.csv", [HEADER, ["M-1", "2026-03-02", "来访", 1]])
+    report = importer.import_file(con, path, as_of=AS_OF)
+    assert "设置项 [import] memory_mb，当前 600MB" in report.refused
+    assert db.cursor(con).execute("SELECT count(*) FROM cases").fetchone()[0] == 0

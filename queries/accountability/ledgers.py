@@ -16,10 +16,10 @@ from pathlib import Path
 
 import python_calamine
 
-from ..normalize import clean_text, header_key
+from ..normalize import header_key
 from ..reader import (CSV_DELIMITERS, CSV_SUFFIXES, EXCEL_SUFFIXES, MIN_HEADER_MATCHES, XML_SHEET_SUFFIXES,
-                      ZIP_SUFFIXES, UNKNOWN_ENCODING, FileRefused, Sheet, Table, candidate_encodings, check_zip, header_lookup,
-                      read_sheets)
+                      ZIP_SUFFIXES, UNKNOWN_ENCODING, FileRefused, Sheet, Table, candidate_encodings, check_zip,
+                      header_lookup, header_of, read_sheets)
 
 CASES, RECEPTIONS, ROSTER = "cases", "receptions", "roster"
 SNIFF_ROWS = 200   # the header row of a real ledger is within its first rows
@@ -124,18 +124,8 @@ def sniff_kind(path: Path, config: dict, sheets: list[Sheet] | None = None) -> s
 
 def _map_header(sheet_name, rows: list[list], index: int, lookup: dict) -> Table:
     """The table below row `index`, its header mapped with one vocabulary (first synonym wins)."""
-    keys = [header_key(cell) for cell in rows[index]]
-    best: dict[str, tuple[int, int]] = {}
-    for column, key in enumerate(keys):
-        if key in lookup:
-            name, priority = lookup[key]
-            if name not in best or priority < best[name][0]:
-                best[name] = (priority, column)
-    columns = {name: column for name, (_, column) in best.items()}
-    used = set(columns.values())
-    headers = [clean_text(cell) or f"第{column + 1}列" for column, cell in enumerate(rows[index])]
-    unused = [headers[c] for c, key in enumerate(keys) if key and c not in used]
-    return Table(sheet_name, headers, columns, unused, index + 2, rows[index + 1:])
+    header = header_of(rows[index], lookup)
+    return Table(sheet_name, header.headers, header.columns, header.unused, index + 2, rows[index + 1:])
 
 
 def read_ledger_tables(path: Path, data: bytes, kind: str, config: dict) -> list[Table]:

@@ -1,9 +1,12 @@
 -- Per-case facts that do not depend on the as-of date (METRICS.md "Derived per case"), of the
 -- cases in {cases} (all cases, or every case of the persons an import touched: db.refresh_facts).
--- A case's facts depend only on the cases of the same petitioner_key.
+-- A case's facts depend only on the cases of the same petitioner_key. The windows carry only the
+-- columns they read (a window holds every column it carries: the cases' texts would not fit in
+-- the import's memory at 10,000,000 cases); the rest is joined back by case_id.
 WITH keyed AS (
     SELECT
-        c.*,
+        case_id, registered_on, channel, petitioner_name, persons, township, village, category, level,
+        closed_on, resolution,
         upper(regexp_replace(coalesce(petitioner_idno, ''), '[\s\p{Z}\x{0B}\x{1C}-\x{1F}\x{85}]', '', 'g')) AS idno_compact
     FROM {cases} c
 ), widened AS (
@@ -30,16 +33,19 @@ WITH keyed AS (
             ELSE case_id
         END AS petitioner_key
     FROM widened
+), facts AS (
+    SELECT
+        case_id,
+        petitioner_key,
+        hash(petitioner_key) AS person_id,  -- for fast distinct counts of petitioners
+        coalesce(registered_on - lag(registered_on) OVER same_matter <= $repeat_window_days, false) AS is_repeat,
+        -- the next case of the same person and category: decides 一次性化解 (METRICS.md 四升)
+        lead(registered_on) OVER same_matter AS next_same_matter_on,
+        coalesce(channel = '来访' AND list_contains($skip_levels::VARCHAR[], level), false) AS is_skip_level,
+        coalesce(channel = '来访' AND persons >= $collective_min, false) AS is_collective,
+        -- the earliest settlement of this person: a later case is a 反弹 (METRICS.md 五不)
+        min(closed_on) FILTER (WHERE resolution = '已化解') OVER (PARTITION BY petitioner_key) AS first_settled_on
+    FROM persons
+    WINDOW same_matter AS (PARTITION BY petitioner_key, category ORDER BY registered_on, case_id)
 )
-SELECT
-    *,
-    hash(petitioner_key) AS person_id,  -- for fast distinct counts of petitioners
-    coalesce(registered_on - lag(registered_on) OVER same_matter <= $repeat_window_days, false) AS is_repeat,
-    -- the next case of the same person and category: decides 一次性化解 (METRICS.md 四升)
-    lead(registered_on) OVER same_matter AS next_same_matter_on,
-    coalesce(channel = '来访' AND list_contains($skip_levels::VARCHAR[], level), false) AS is_skip_level,
-    coalesce(channel = '来访' AND persons >= $collective_min, false) AS is_collective,
-    -- the earliest settlement of this person: a later case is a 反弹 (METRICS.md 五不)
-    min(closed_on) FILTER (WHERE resolution = '已化解') OVER (PARTITION BY petitioner_key) AS first_settled_on
-FROM persons
-WINDOW same_matter AS (PARTITION BY petitioner_key, category ORDER BY registered_on, case_id)
+SELECT c.*, f.* EXCLUDE (case_id) FROM {cases} c JOIN facts f USING (case_id)
