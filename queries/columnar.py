@@ -10,13 +10,13 @@ rule in SQL, into three stage tables: stage_cases, stage_rejected, stage_warning
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import duckdb
 import pyarrow as pa
 
 from . import normalize as nz
 from .case_store import DATE_FIELDS
+from .db import literal
 from .field_parsers import ENUM_FIELDS, FieldParsers
 from .raw_load import RawTable
 
@@ -29,18 +29,6 @@ TEXT_FIELDS = ("petitioner_name", "phone", "summary", "responsible_unit", "case_
 BOOL_FIELDS = {"key_person": nz.parse_bool, "repeat_flag": nz.parse_repeat_flag}
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 STRING, DAY, FLAG, COUNT = pa.string(), pa.date32(), pa.bool_(), pa.int32()
-
-
-def literal(value) -> str:
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, date):
-        return f"DATE '{value.isoformat()}'"
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _id_check_fails(text: str) -> str:
@@ -129,20 +117,14 @@ class _Table:
         return alias
 
 
-def _parse_ok(parse):
-    """parse() as a (value, unreadable) pair."""
+def _with_clean(parse):
+    """parse() as (value, unreadable, the cell as clean text for messages)."""
     def run(value):
         try:
-            return parse(value), False
+            return parse(value), False, nz.clean_text(value)
         except nz.Unreadable:
-            return None, True
+            return None, True, nz.clean_text(value)
     return run
-
-
-def _with_clean(parse):
-    """(value, unreadable, the cell as clean text) for messages."""
-    run = _parse_ok(parse)
-    return lambda value: (*run(value), nz.clean_text(value))
 
 
 def _idno(value) -> tuple[str | None, bool]:

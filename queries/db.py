@@ -23,7 +23,7 @@ import os
 import re
 import shutil
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Iterator
@@ -99,13 +99,24 @@ def compose(name: str, **parts: str) -> str:
     return _PLACEHOLDER.sub(lambda match: parts[match.group(1)], text)
 
 
+def literal(value) -> str:
+    """A Python value as an SQL literal, for the statements that cannot bind it (ATTACH, COPY, DDL)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, date):
+        return f"DATE '{value.isoformat()}'"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def _attach(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
     mode = " (READ_ONLY)" if read_only else ""
-    # A path cannot be a bound parameter of ATTACH; it is ours (config/CLI), quoted as a literal.
-    literal = "'" + str(path).replace("'", "''") + "'"
-    try:
-        con.execute(f"ATTACH {literal} AS {ALIAS}{mode}")
+    try:   # a path cannot be a bound parameter of ATTACH; it is ours (config/CLI), quoted as a literal
+        con.execute(f"ATTACH {literal(str(path))} AS {ALIAS}{mode}")
     except duckdb.Error as error:
         con.close()
         if is_damage(error):

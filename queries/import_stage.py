@@ -18,7 +18,8 @@ import duckdb
 import pyarrow as pa
 
 from .case_store import CASE_COLUMNS, DATE_FIELDS, FIELD_LABELS
-from .columnar import BOOL_FIELDS, literal, parse_table, raw_values
+from .columnar import BOOL_FIELDS, parse_table, raw_values
+from .db import literal
 from .field_parsers import ENUM_FIELDS, FieldParsers
 from .raw_load import RawTable
 

@@ -21,10 +21,9 @@ from . import normalize as nz
 from .accountability.import_ledgers import import_ledger
 from .accountability.ledgers import CASES, other_header_keys, sniff_kind
 from .case_store import CASE_COLUMNS, upsert_answers, upsert_cases
-from .columnar import literal
 from .import_stage import stage_relation
 from .config import load_config
-from .db import cursor, refresh_facts
+from .db import cursor, literal, refresh_facts
 from .field_parsers import FieldParsers
 from .reader import FileRefused, Header
 from .research.terms import refresh_terms
