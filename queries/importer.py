@@ -10,6 +10,7 @@ import hashlib
 import logging
 import tempfile
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -158,7 +159,16 @@ def prepare_file(path: Path, as_of: date | None = None, display_name: str | None
     if data is not None:
         source = folder / f"upload{path.suffix.lower()}"
         source.write_bytes(data)
-    report = FileReport(file=display_name or path.name, sha256=_sha256(source), batch=uuid.uuid4().hex[:12])
+    with ThreadPoolExecutor(1) as pool:   # hashlib lets go of the GIL: the file is hashed while it is read
+        digest = pool.submit(_sha256, source)
+        report = FileReport(file=display_name or path.name, sha256="", batch=uuid.uuid4().hex[:12])
+        prepared = _judge(path, source, folder, report, as_of)
+        prepared.report.sha256 = digest.result()
+    prepared.scratch = scratch
+    return prepared
+
+
+def _judge(path: Path, source: Path, folder: Path, report: FileReport, as_of: date) -> Prepared:
     config = load_config()
     settings = config["import"]
     max_bytes = int(settings["max_file_mb"] * 2**20)
@@ -166,7 +176,7 @@ def prepare_file(path: Path, as_of: date | None = None, display_name: str | None
         sheets = raw_load.excel_sheets(source, max_bytes, int(settings["max_sheet_cells"]))
         kind = sniff_kind(source, config, sheets)   # a 领导接访登记台账 or a 值班表 has its own importer
         if kind != CASES:   # read and checked by its own importer, when it is applied
-            return Prepared(report, as_of, ledger=(kind, path, source.read_bytes()), scratch=scratch)
+            return Prepared(report, as_of, ledger=(kind, path, source.read_bytes()))
         con = _stage_connection(folder, config)
         try:
             raws = raw_load.load(con, source, folder, settings["headers"], max_bytes, other_header_keys(config),
@@ -183,15 +193,15 @@ def prepare_file(path: Path, as_of: date | None = None, display_name: str | None
         finally:
             con.close()
     except FileRefused as refusal:
-        return Prepared(_refused(report, str(refusal)), as_of, scratch=scratch)
+        return Prepared(_refused(report, str(refusal)), as_of)
     except Exception as error:  # an input no rule foresaw: this file only is refused
-        return Prepared(_refused(report, _unexpected(error)), as_of, scratch=scratch)
+        return Prepared(_refused(report, _unexpected(error)), as_of)
     report.rows_read, report.rejected = counts.rows_read, counts.rejected
     report.skipped_blank, report.skipped_totals = counts.skipped_blank, counts.skipped_totals
     report.skipped = counts.skipped_blank + counts.skipped_totals
     report.warnings, report.categories_unmatched = counts.warnings, counts.categories_unmatched
     report.duplicates = counts.duplicates
-    return Prepared(report, as_of, counts.accepted, _present_fields(headers), folder, scratch=scratch)
+    return Prepared(report, as_of, counts.accepted, _present_fields(headers), folder)
 
 
 def import_file(con: duckdb.DuckDBPyConnection, path: Path, as_of: date | None = None,

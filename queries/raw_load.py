@@ -3,9 +3,7 @@ sheet, columns c0, c1, … of VARCHAR, rows in file order (rowid), blank cells N
 
 A CSV is decoded as a stream (csv_stream) and read by DuckDB where its reader is known to agree
 with Python's csv module, else by the csv module in batches; an Excel workbook is read by
-calamine (reader.read_tables) and appended in batches. Cells that are not text (Excel numbers,
-dates, booleans) are stored as normalize.clean_text writes them, which every field parser reads
-exactly as it reads the cell itself.
+fastexcel into Arrow text columns (workbook.py) and loaded from them whole.
 """
 from __future__ import annotations
 
@@ -17,7 +15,6 @@ import duckdb
 import pyarrow as pa
 
 from . import csv_stream
-from .normalize import clean_text
 from .reader import (CSV_DELIMITERS, CSV_SUFFIXES, EMPTY, EXCEL_SUFFIXES, FileRefused, Header, Sheet,
                      closest_header, header_lookup, map_header, missing_required, read_sheets, read_tables,
                      too_large)
@@ -39,19 +36,6 @@ class RawTable:
     notes: list[str] = field(default_factory=list)   # file-level warnings
 
 
-def _texts(cells: tuple) -> list[str | None]:
-    """The cells of a column as text; clean_text once per distinct non-text value (keyed with
-    its type: True, 1 and 1.0 are equal in Python but not the same cell)."""
-    written: dict[tuple, str | None] = {}
-
-    def text(cell):
-        key = (type(cell), cell)
-        if key not in written:
-            written[key] = clean_text(cell)
-        return written[key]
-    return [cell if type(cell) is str or cell is None else text(cell) for cell in cells]
-
-
 def _create(con: duckdb.DuckDBPyConnection, name: str, width: int) -> None:
     con.execute(f"CREATE TEMP TABLE {name} ({', '.join(f'c{j} VARCHAR' for j in range(width))})")
 
@@ -63,12 +47,7 @@ def append_rows(con: duckdb.DuckDBPyConnection, name: str, rows: list[list], wid
         con.execute(f"ALTER TABLE {name} ADD COLUMN c{j} VARCHAR")
     width = max(width, widest)
     columns = zip(*(row + [None] * (width - len(row)) for row in rows))
-    arrays = {}
-    for j, cells in enumerate(columns):
-        if not set(map(type, cells)) <= {str, type(None)}:
-            cells = _texts(cells)
-        arrays[f"c{j}"] = pa.array(cells, pa.string())
-    con.register("new_rows", pa.table(arrays))
+    con.register("new_rows", pa.table({f"c{j}": pa.array(cells, pa.string()) for j, cells in enumerate(columns)}))
     try:
         con.execute(f"INSERT INTO {name} SELECT * FROM new_rows")
     finally:
@@ -153,12 +132,15 @@ def load_excel(con: duckdb.DuckDBPyConnection, path: Path, sheets: list[Sheet], 
                also_known: frozenset[str]) -> list[RawTable]:
     tables = []
     for number, table in enumerate(read_tables(path, b"", synonyms, also_known=also_known, sheets=sheets)):
-        name, width = f"raw_{number}", max([len(table.headers), *map(len, table.rows[:1])])
-        _create(con, name, width)
-        for start in range(0, len(table.rows), BATCH_ROWS):
-            width = append_rows(con, name, table.rows[start:start + BATCH_ROWS], width)
+        name, body = f"raw_{number}", table.rows.table   # a workbook's rows are workbook.GridRows: Arrow
+        cells = ", ".join(f"NULLIF({column}, '') AS c{j}" for j, column in enumerate(body.column_names))
+        con.register("sheet_body", body)
+        try:
+            con.execute(f"CREATE TEMP TABLE {name} AS SELECT {cells} FROM sheet_body")
+        finally:
+            con.unregister("sheet_body")
         tables.append(RawTable(name, table.sheet, Header(table.headers, table.columns, table.unused),
-                               table.first_row, width, table.notes))
+                               table.first_row, body.num_columns, table.notes))
     return tables
 
 

@@ -1,7 +1,7 @@
 """Reading an export file into sheets of raw cells, and finding each sheet's header row.
 
 CSV is decoded in Python (UTF-8 with or without BOM, UTF-16 with BOM, GBK/GB18030); Excel
-(xlsx, xls, ods) is read with python-calamine, values only: formulas are never evaluated.
+(xlsx, xls, ods) is read with fastexcel (workbook.py), values only: formulas are never evaluated.
 """
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import python_calamine
-
 from .normalize import clean_text, header_key
+from .workbook import read_grids
 from .xlsx_extent import oversized_sheet
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -34,7 +34,7 @@ class FileRefused(Exception):
 @dataclass
 class Sheet:
     name: str | None
-    rows: list[list]  # raw cells, row i is source row i + 1
+    rows: Sequence[list]  # raw cells, row i is source row i + 1 (a workbook's: workbook.GridRows)
     notes: list[str] = field(default_factory=list)   # file-level warnings (e.g. NULs dropped)
 
 
@@ -46,7 +46,7 @@ class Table:
     columns: dict[str, int]       # field -> column index
     unused: list[str]             # header cells not mapped to any field
     first_row: int                # 1-based source row of the first data row
-    rows: list[list] = field(repr=False)
+    rows: Sequence[list] = field(repr=False)
     notes: list[str] = field(default_factory=list)   # file-level warnings, from its sheet
 
 
@@ -142,18 +142,11 @@ def is_encrypted_ooxml(data: bytes) -> bool:
 
 def read_excel(data: bytes) -> list[Sheet]:
     try:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets = []
-        for meta in workbook.sheets_metadata:
-            if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
-                continue
-            cells = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-            sheets.append(Sheet(meta.name, [[c if c != "" else None for c in row] for row in cells]))
-    except python_calamine.PasswordError as exc:   # an encrypted xls
-        raise FileRefused(str(ENCRYPTED)) from exc
-    except Exception as exc:  # calamine raises several kinds for damaged or foreign files
+        return [Sheet(name, rows) for name, rows in read_grids(data)]
+    except Exception as exc:  # fastexcel raises several kinds for damaged or foreign files
+        if "password" in str(exc).lower():   # an encrypted xls
+            raise FileRefused(str(ENCRYPTED)) from exc
         raise FileRefused(f"无法读取 Excel 文件（文件可能已损坏、加密或并非 Excel 格式）：{exc}") from exc
-    return sheets
 
 
 def check_zip(data: bytes, max_bytes: int, max_cells: int | None = None) -> None:

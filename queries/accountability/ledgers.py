@@ -14,12 +14,10 @@ import io
 from itertools import islice
 from pathlib import Path
 
-import python_calamine
-
 from ..normalize import header_key
 from ..reader import (CSV_DELIMITERS, CSV_SUFFIXES, EXCEL_SUFFIXES, MIN_HEADER_MATCHES, XML_SHEET_SUFFIXES,
                       ZIP_SUFFIXES, UNKNOWN_ENCODING, FileRefused, Sheet, Table, candidate_encodings, check_zip,
-                      header_lookup, header_of, read_sheets)
+                      header_lookup, header_of, read_excel, read_sheets)
 
 CASES, RECEPTIONS, ROSTER = "cases", "receptions", "roster"
 SNIFF_ROWS = 200   # the header row of a real ledger is within its first rows
@@ -92,10 +90,7 @@ def _first_rows(path: Path, delimiter: str | None, max_bytes: int, max_cells: in
         data = path.read_bytes()
         if suffix in ZIP_SUFFIXES:
             check_zip(data, 10 * max_bytes, max_cells if suffix in XML_SHEET_SUFFIXES else None)
-        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        return [[[c if c != "" else None for c in row]
-                 for row in islice(workbook.get_sheet_by_name(meta.name).iter_rows(), SNIFF_ROWS)]
-                for meta in workbook.sheets_metadata if meta.typ == python_calamine.SheetTypeEnum.WorkSheet]
+        return [sheet.rows[:SNIFF_ROWS] for sheet in read_excel(data)]
     return []
 
 
