@@ -19,6 +19,7 @@ Prints one block per size and a table at the end. Nothing is asserted.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -49,15 +50,26 @@ def write_export(path: Path, rows: int, first_seed: int = 0, prefix: str = "G") 
     return path
 
 
+# The child is started by a small launcher process: a child forked straight from this process
+# would report this process's own peak (Linux carries the high-water mark across fork + exec).
+_LAUNCHER = """
+import json, os, subprocess, sys, time
+started = time.perf_counter()
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+_, status, usage = os.wait4(child.pid, 0)
+print(json.dumps({"wall": time.perf_counter() - started, "rss_mb": usage.ru_maxrss / 1024,
+                  "code": os.waitstatus_to_exitcode(status), "stderr": child.stderr.read().decode()[-2000:]}))
+"""
+
+
 def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     """(wall seconds, peak RSS in MB) of one child process."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=b.ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{' '.join(command)} failed: {process.stderr.read().decode()[-2000:]}")
-    return wall, usage.ru_maxrss / 1024
+    launched = subprocess.run([sys.executable, "-c", _LAUNCHER, *command], cwd=b.ROOT, env=env,
+                              capture_output=True, text=True, check=True)
+    result = json.loads(launched.stdout)
+    if result["code"] != 0:
+        raise RuntimeError(f"{' '.join(command)} failed: {result['stderr']}")
+    return result["wall"], result["rss_mb"]
 
 
 def warm_queries(db: Path) -> dict[str, float]:

@@ -94,7 +94,7 @@ def test_compose_fills_every_placeholder_and_refuses_a_missing_one():
     from queries.db import compose
     filled = compose("metric_base", groups_filter="AND TRUE")
     assert "AND TRUE" in filled and "{groups_filter}" not in filled
-    assert r"\p{Z}" in compose("case_facts", cases="cases")   # regex braces stay
+    assert r"\p{Z}" in compose("case_facts", cases="cases", persons_filter="true")   # regex braces stay
     with pytest.raises(KeyError):
         compose("metric_base")                       # a placeholder left unfilled
     with pytest.raises(KeyError):

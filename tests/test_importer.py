@@ -712,7 +712,7 @@ def test_failed_import_through_the_db_module_rolls_back(tmp_path, con, monkeypat
 
     def broken_sql(name):
         if name == "case_facts":
-            return "SELECT no_such_column FROM {cases}"
+            return "SELECT no_such_column FROM {cases} WHERE {persons_filter}"
         return real_sql(name)
 
     monkeypatch.setattr(db_module, "sql", broken_sql)

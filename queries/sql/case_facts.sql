@@ -1,8 +1,10 @@
 -- Per-case facts that do not depend on the as-of date (METRICS.md "Derived per case"), of the
--- cases in {cases} (all cases, or every case of the persons an import touched: db.refresh_facts).
--- A case's facts depend only on the cases of the same petitioner_key. The windows carry only the
--- columns they read (a window holds every column it carries: the cases' texts would not fit in
--- the import's memory at 10,000,000 cases); the rest is joined back by case_id.
+-- cases in {cases} (all cases, or every case of the persons an import touched: db.refresh_facts)
+-- whose person passes {persons_filter}.
+-- A case's facts depend only on the cases of the same petitioner_key. Only the facts come out
+-- (case_id, petitioner_key and the derived columns): db.refresh_facts joins them back onto the
+-- cases, so that the windows carry only the columns they read (a window holds every column it
+-- carries: the cases' texts would not fit in the import's memory at 10,000,000 cases).
 WITH keyed AS (
     SELECT
         case_id, registered_on, channel, petitioner_name, persons, township, village, category, level,
@@ -46,6 +48,7 @@ WITH keyed AS (
         -- the earliest settlement of this person: a later case is a 反弹 (METRICS.md 五不)
         min(closed_on) FILTER (WHERE resolution = '已化解') OVER (PARTITION BY petitioner_key) AS first_settled_on
     FROM persons
+    WHERE {persons_filter}   -- which persons: all (true), or one hash part of them (db.refresh_facts)
     WINDOW same_matter AS (PARTITION BY petitioner_key, category ORDER BY registered_on, case_id)
 )
-SELECT c.*, f.* EXCLUDE (case_id) FROM {cases} c JOIN facts f USING (case_id)
+SELECT * FROM facts
