@@ -5,9 +5,10 @@ The importer loads a sheet's body into DuckDB from Arrow without making a Python
 cell; the header search, the ledgers and the reference importer read rows as lists.
 
 Cells that are not text are written as fastexcel writes them: a number as its shortest decimal
-(1.0 → "1", 0.1 + 0.2 → "0.30000000000000004"), a date or date-time as "2024-03-05 00:00:00",
-a time as "10:30:00", a boolean as "true"/"false", an error cell (#DIV/0!) blank. Formulas are
-never evaluated: their cached values are read.
+(1.0 → "1", 0.1 + 0.2 → "0.30000000000000004"), a date-time as "2024-03-05 10:30:00", a time as
+"10:30:00", a boolean as "true"/"false", an error cell (#DIV/0!) blank; except that a date (a
+date-time at midnight) is written "2024-03-05", as the office typed it. Formulas are never
+evaluated: their cached values are read.
 """
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from collections.abc import Iterator, Sequence
 
 import fastexcel
 import pyarrow as pa
+import pyarrow.compute as pc
 
 ROWS_PER_CHUNK = 2_000   # rows turned into lists at a time while a sheet is searched or read
+MIDNIGHT = r"^(\d{4}-\d{2}-\d{2}) 00:00:00$"   # how fastexcel writes a date cell
 
 
 def _rows(table: pa.Table) -> list[list]:
@@ -57,11 +60,13 @@ class GridRows(Sequence):
 def _grid(sheet: fastexcel.ExcelSheet) -> pa.Table:
     """The sheet as text columns c0 …, from column A: fastexcel starts at the first column that
     holds a value, so the empty columns before it are put back (header names like 第3列 count
-    columns from A)."""
+    columns from A). Dates lose fastexcel's " 00:00:00" (a cell typed so as text too: harmless)."""
     batch = sheet.to_arrow()
     columns = sheet.available_columns()
     lead = columns[0].absolute_index - columns[0].index if columns else 0
-    arrays = [pa.nulls(batch.num_rows, pa.string())] * lead + list(batch.columns)
+    dated = [pc.replace_substring_regex(column, MIDNIGHT, r"\1")   # the regex only where a literal finds one
+             if pc.any(pc.match_substring(column, " 00:00:00")).as_py() else column for column in batch.columns]
+    arrays = [pa.nulls(batch.num_rows, pa.string())] * lead + dated
     return pa.table(arrays, names=[f"c{j}" for j in range(len(arrays))])
 
 

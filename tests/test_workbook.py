@@ -25,10 +25,11 @@ def test_leading_empty_rows_and_columns_keep_the_sheets_numbering(tmp_path):
 
 
 def test_cells_that_are_not_text_are_written_as_documented(tmp_path):
-    cells = [1.0, 1.5, 1e12, True, False, datetime(2026, 3, 3, 10, 30), date(2026, 3, 2), 46100, -1, ""]
+    cells = [1.0, 1.5, 1e12, True, False, datetime(2026, 3, 3, 10, 30), date(2026, 3, 2), 46100, -1, "",
+             "约 2026-03-02 00:00:00 到访"]
     path = write_xlsx(tmp_path / "t.xlsx", {"s": [cells]})
     assert grids(path)["s"][0] == ["1", "1.5", "1000000000000", "true", "false", "2026-03-03 10:30:00",
-                                    "2026-03-02 00:00:00", "46100", "-1", None]
+                                    "2026-03-02", "46100", "-1", None, "约 2026-03-02 00:00:00 到访"]
 
 
 def test_rows_are_sliced_indexed_and_iterated_across_chunks(tmp_path, monkeypatch):
