@@ -15,7 +15,8 @@ import duckdb
 import pyarrow as pa
 
 from . import csv_stream
-from .reader import (CSV_DELIMITERS, CSV_SUFFIXES, EMPTY, EXCEL_SUFFIXES, FileRefused, Header, Sheet,
+from .reader import (CLOSEST_ROWS, CSV_DELIMITERS, CSV_SUFFIXES, EMPTY, EXCEL_SUFFIXES, NO_HEADER, FileRefused,
+                     Header, Sheet,
                      closest_header, header_lookup, map_header, missing_required, read_sheets, read_tables,
                      too_large)
 
@@ -23,7 +24,6 @@ _log = logging.getLogger(__name__)
 BATCH_ROWS = 50_000
 SPARE_COLUMNS = 8          # a data row may run past its header (trailing delimiters)
 MAX_LINE_BYTES = 2**17     # longer lines are left to the csv module, which refuses a cell over 128 KB
-NO_HEADER = "未找到表头行：文件中没有一行包含至少三个可识别的列名（如 信访件编号、登记日期、信访形式）。"
 
 
 @dataclass
@@ -70,7 +70,7 @@ def _find_header(path: Path, lookup: dict, also_known: frozenset[str]):
     for delimiter in CSV_DELIMITERS:
         records = csv_stream.records(path, delimiter)
         for index, (cells, lines) in enumerate(records):
-            if delimiter == CSV_DELIMITERS[0] and index < 200:
+            if delimiter == CSV_DELIMITERS[0] and index < CLOSEST_ROWS:
                 head.append(cells)
             header = map_header(cells, lookup, also_known)
             if header is None:
@@ -139,7 +139,7 @@ def load_excel(con: duckdb.DuckDBPyConnection, path: Path, sheets: list[Sheet], 
             con.execute(f"CREATE TEMP TABLE {name} AS SELECT {cells} FROM sheet_body")
         finally:
             con.unregister("sheet_body")
-        tables.append(RawTable(name, table.sheet, Header(table.headers, table.columns, table.unused),
+        tables.append(RawTable(name, table.sheet, table.header,
                                table.first_row, body.num_columns, table.notes))
     return tables
 

@@ -39,6 +39,14 @@ class Sheet:
 
 
 @dataclass
+class Header:
+    """A header row mapped onto case fields."""
+    headers: list[str]            # header cells as written (for raw values of refused rows)
+    columns: dict[str, int]       # field -> column index
+    unused: list[str]             # header cells not mapped to any field
+
+
+@dataclass
 class Table:
     """A sheet's data below its header row, with the header mapped onto case fields."""
     sheet: str | None
@@ -48,6 +56,10 @@ class Table:
     first_row: int                # 1-based source row of the first data row
     rows: Sequence[list] = field(repr=False)
     notes: list[str] = field(default_factory=list)   # file-level warnings, from its sheet
+
+    @property
+    def header(self) -> Header:
+        return Header(self.headers, self.columns, self.unused)
 
 
 MOJIBAKE = re.compile("[ÃÂâ][\u0080-\u00bf\u2018-\u203a\u20ac\u0152-\u0178]")  # UTF-8 read as Windows-1252 once
@@ -174,6 +186,8 @@ DEFAULT_MAX_CELLS = 20_000_000
 
 
 EMPTY = "文件是空的。"
+NO_HEADER = "未找到表头行：文件中没有一行包含至少三个可识别的列名（如 信访件编号、登记日期、信访形式）。"
+CLOSEST_ROWS = 200   # the rows of each sheet closest_header looks at
 
 
 def too_large(size: int, max_bytes: int) -> FileRefused:
@@ -207,14 +221,6 @@ def header_lookup(synonyms: dict[str, list[str]]) -> dict[str, tuple[str, int]]:
         for priority, name in enumerate(names):
             lookup.setdefault(header_key(name), (field_name, priority))
     return lookup
-
-
-@dataclass
-class Header:
-    """A header row mapped onto case fields."""
-    headers: list[str]            # header cells as written (for raw values of refused rows)
-    columns: dict[str, int]       # field -> column index
-    unused: list[str]             # header cells not mapped to any field
 
 
 def map_header(row: list, lookup: dict[str, tuple[str, int]],
@@ -280,8 +286,7 @@ def read_tables(path: Path, data: bytes, synonyms: dict[str, list[str]],
             table = find_table(sheet, lookup, also_known)
             if table is None:
                 continue
-            refusal = missing_required(Header(table.headers, table.columns, table.unused),
-                                       sheet.rows[table.first_row - 2], sheet.name)
+            refusal = missing_required(table.header, sheet.rows[table.first_row - 2], sheet.name)
             if refusal:
                 lacking.append(refusal)
             else:
@@ -290,8 +295,7 @@ def read_tables(path: Path, data: bytes, synonyms: dict[str, list[str]],
             return tables
         if lacking:
             raise lacking[0]
-    raise FileRefused("未找到表头行：文件中没有一行包含至少三个可识别的列名（如 信访件编号、登记日期、信访形式）。"
-                      + closest_header(sheets if sheets is not None else
+    raise FileRefused(NO_HEADER + closest_header(sheets if sheets is not None else
                                        read_sheets(path, data, CSV_DELIMITERS[0], max_bytes, max_cells), lookup))
 
 
@@ -300,7 +304,7 @@ def closest_header(sheets: list[Sheet], lookup: dict[str, tuple[str, int]]) -> s
     most recognised column names (at least one), as written."""
     best = (0, None, 0, [])
     for sheet in sheets:
-        for index, row in enumerate(sheet.rows[:200]):
+        for index, row in enumerate(sheet.rows[:CLOSEST_ROWS]):
             known = [clean_text(cell) for cell in row if header_key(cell) in lookup]
             if len(known) > best[0]:
                 best = (len(known), sheet.name, index + 1, known)

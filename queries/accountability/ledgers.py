@@ -15,9 +15,8 @@ from itertools import islice
 from pathlib import Path
 
 from ..normalize import header_key
-from ..reader import (CSV_DELIMITERS, CSV_SUFFIXES, EXCEL_SUFFIXES, MIN_HEADER_MATCHES, XML_SHEET_SUFFIXES,
-                      ZIP_SUFFIXES, UNKNOWN_ENCODING, FileRefused, Sheet, Table, candidate_encodings, check_zip,
-                      header_lookup, header_of, read_excel, read_sheets)
+from ..reader import (CSV_DELIMITERS, CSV_SUFFIXES, MIN_HEADER_MATCHES, UNKNOWN_ENCODING, FileRefused, Sheet,
+                      Table, candidate_encodings, header_lookup, header_of, read_sheets)
 
 CASES, RECEPTIONS, ROSTER = "cases", "receptions", "roster"
 SNIFF_ROWS = 200   # the header row of a real ledger is within its first rows
@@ -77,34 +76,26 @@ def _csv_head(path: Path) -> str:
     raise FileRefused(UNKNOWN_ENCODING)
 
 
-def _first_rows(path: Path, delimiter: str | None, max_bytes: int, max_cells: int) -> list[list[list]]:
-    """The first rows of every sheet, read without converting the whole file."""
-    suffix = path.suffix.lower()
+def _first_rows(path: Path, delimiter: str, max_bytes: int) -> list[list[list]]:
+    """The first rows of a CSV, read without decoding the whole file."""
     size = path.stat().st_size
-    if not size or size > max_bytes:
+    if not size or size > max_bytes or path.suffix.lower() not in CSV_SUFFIXES:
         return []
-    if suffix in CSV_SUFFIXES:
-        reader = csv.reader(io.StringIO(_csv_head(path), newline=""), delimiter=delimiter)
-        return [[[c if c != "" else None for c in row] for row in islice(reader, SNIFF_ROWS)]]
-    if suffix in EXCEL_SUFFIXES:
-        data = path.read_bytes()
-        if suffix in ZIP_SUFFIXES:
-            check_zip(data, 10 * max_bytes, max_cells if suffix in XML_SHEET_SUFFIXES else None)
-        return [sheet.rows[:SNIFF_ROWS] for sheet in read_excel(data)]
-    return []
+    reader = csv.reader(io.StringIO(_csv_head(path), newline=""), delimiter=delimiter)
+    return [[[c if c != "" else None for c in row] for row in islice(reader, SNIFF_ROWS)]]
 
 
 def sniff_kind(path: Path, config: dict, sheets: list[Sheet] | None = None) -> str:
-    """cases, receptions or roster (`sheets`: a workbook already read). Anything unreadable is
-    left to the case reader, which refuses it with its own message."""
+    """cases, receptions or roster (`sheets`: a workbook's, already read by the importer; a CSV's
+    first rows are read here). Anything unreadable, or too large, is left to the case reader,
+    which refuses it with its own message."""
     lookups = {kind: header_lookup(v) for kind, v in vocabularies(config).items()}
     max_bytes = int(config["import"]["max_file_mb"] * 2**20)
-    max_cells = int(config["import"]["max_sheet_cells"])
     is_csv = Path(path).suffix.lower() in CSV_SUFFIXES
     try:
         for delimiter in CSV_DELIMITERS if is_csv else (None,):
             firsts = ([sheet.rows[:SNIFF_ROWS] for sheet in sheets] if sheets is not None
-                      else _first_rows(Path(path), delimiter, max_bytes, max_cells))
+                      else _first_rows(Path(path), delimiter, max_bytes))
             for rows in firsts:
                 index = _header_index(rows, lookups)
                 if index is not None:
