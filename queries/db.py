@@ -143,9 +143,19 @@ def connect(path: str | Path = DEFAULT_DB, read_only: bool = False) -> duckdb.Du
     path.parent.mkdir(parents=True, exist_ok=True)
     con = _attach(path, read_only=False)
     if not is_current(con):
+        _drop_facts_table(con)
         con.execute(sql("schema"))
         refresh_facts(con)
     return con
+
+
+def _drop_facts_table(con: duckdb.DuckDBPyConnection) -> None:
+    """A file built by an earlier version keeps the facts in a table of their own, named as the
+    view of the cases with their facts that schema.sql now creates: it goes first."""
+    kind = con.execute("SELECT table_type FROM information_schema.tables WHERE table_catalog = ? "
+                       "AND table_schema = 'main' AND table_name = 'case_facts'", [ALIAS]).fetchone()
+    if kind == ("BASE TABLE",):
+        con.execute("DROP TABLE case_facts")
 
 
 def is_current(con: duckdb.DuckDBPyConnection) -> bool:
@@ -177,63 +187,51 @@ def _facts_query(cases: str, persons: str = "true") -> str:
     return compose("case_facts", cases=cases, persons_filter=persons)
 
 
-def _with_cases(cases: str, facts: str) -> str:
-    """The rows of case_facts: each case of `cases` with its facts (a relation of _facts_query)."""
-    return f"SELECT c.*, f.* EXCLUDE (case_id) FROM {cases} c JOIN {facts} f USING (case_id)"
+def _store_facts(con: duckdb.DuckDBPyConnection, facts: str, settings: dict) -> None:
+    """Write the facts of a _facts_query onto their cases (the columns schema.sql adds to `cases`).
+    Only the fact columns are rewritten: the cases' texts are not copied."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE new_facts AS {facts}", settings)
+    columns = [c[0] for c in con.execute("SELECT * EXCLUDE (case_id) FROM new_facts LIMIT 0").description]
+    assignments = ", ".join(f"{name} = f.{name}" for name in columns)
+    con.execute(f"UPDATE cases SET {assignments} FROM new_facts f WHERE cases.case_id = f.case_id")
+    con.execute("DROP TABLE new_facts")
 
 
 def refresh_facts(con: duckdb.DuckDBPyConnection, written: str | None = None) -> None:
-    """Rebuild case_facts from cases with the active 口径 settings (after every import, and
-    when the SQL or the settings changed since it was built). `written`: a relation of the
+    """Recompute the cases' facts with the active 口径 settings (after every import, and when
+    the SQL or the settings changed since they were computed). `written`: a relation of the
     case_ids an import wrote; when they are few, only the cases of the persons they belong to
     (by petitioner_key before and after the import) are recomputed, and a monthly import into a
     large database does not pay for every case."""
     settings = _facts_settings()
     total = con.execute("SELECT count(*) FROM cases").fetchone()[0]
     share = con.execute(f"SELECT count(*) FROM {written}").fetchone()[0] / max(total, 1) if written else 1
-    if written is None or share > FACTS_UPDATE_SHARE or not _has_facts(con):
+    if written is None or share > FACTS_UPDATE_SHARE:
         _rebuild_facts(con, total, settings)
     else:
+        # a written case still carries its key from before the import (the upsert leaves the facts be)
         written_cases = f"(SELECT * FROM cases WHERE case_id IN (SELECT case_id FROM {written}))"
         con.execute("CREATE OR REPLACE TEMP TABLE facts_persons AS "
-                    f"SELECT petitioner_key FROM case_facts WHERE case_id IN (SELECT case_id FROM {written}) UNION "
+                    f"SELECT petitioner_key FROM {written_cases} WHERE petitioner_key IS NOT NULL UNION "
                     f"SELECT petitioner_key FROM ({_facts_query(written_cases)})", settings)
-        con.execute("CREATE OR REPLACE TEMP TABLE facts_cases AS SELECT case_id FROM case_facts WHERE petitioner_key "
-                    f"IN (SELECT petitioner_key FROM facts_persons) UNION SELECT case_id FROM {written}")
-        con.execute("DELETE FROM case_facts WHERE case_id IN (SELECT case_id FROM facts_cases)")
-        touched = "(SELECT * FROM cases WHERE case_id IN (SELECT case_id FROM facts_cases))"
-        con.execute(f"INSERT INTO case_facts BY NAME {_with_cases(touched, f'({_facts_query(touched)})')}", settings)
+        touched = ("(SELECT * FROM cases WHERE petitioner_key IN (SELECT petitioner_key FROM facts_persons) "
+                   f"OR case_id IN (SELECT case_id FROM {written}))")
+        _store_facts(con, _facts_query(touched), settings)
         con.execute("DROP TABLE facts_persons")
-        con.execute("DROP TABLE facts_cases")
     con.execute("INSERT OR REPLACE INTO meta VALUES ('build_signature', ?)", [_build_signature()])
 
 
 def _rebuild_facts(con: duckdb.DuckDBPyConnection, total: int, settings: dict) -> None:
-    """Every case's facts, in date order so that range scans skip blocks. Beyond FACTS_PART_CASES
-    cases the persons are split by a hash of their key and each part is computed and sorted on
-    its own: a person's facts depend only on that person's cases, and the windows, join and sort
-    of one part fit the import's memory_limit where those of 10,000,000 cases at once do not
-    (#14.2). Each part is in date order, so a date range still reads few blocks of each part."""
+    """Every case's facts. Beyond FACTS_PART_CASES cases the persons are split by a hash of their
+    key and each part is computed on its own: a person's facts depend only on that person's
+    cases, and the windows of one part fit the import's memory_limit where those of 10,000,000
+    cases at once do not (#14.2)."""
     parts = -(-total // FACTS_PART_CASES)
-    every = _with_cases("cases", f"({_facts_query('cases')})")
     if parts <= 1:
-        con.execute(f"CREATE OR REPLACE TABLE case_facts AS {every} ORDER BY registered_on, case_id", settings)
+        _store_facts(con, _facts_query("cases"), settings)
         return
-    con.execute(f"CREATE OR REPLACE TABLE case_facts AS {every} LIMIT 0", settings)
     for part in range(parts):
-        # the part's facts first, so that the join builds on them (a known million) and not on the cases
-        con.execute("CREATE OR REPLACE TEMP TABLE part_facts AS "
-                    + _facts_query("cases", f"hash(petitioner_key) % {parts} = {part}"), settings)
-        con.execute(f"INSERT INTO case_facts {_with_cases('cases', 'part_facts')} ORDER BY registered_on, case_id")
-    con.execute("DROP TABLE part_facts")
-
-
-def _has_facts(con: duckdb.DuckDBPyConnection) -> bool:
-    try:
-        con.execute("SELECT 1 FROM case_facts LIMIT 0")
-    except duckdb.CatalogException:
-        return False
-    return True
+        _store_facts(con, _facts_query("cases", f"hash(petitioner_key) % {parts} = {part}"), settings)
 
 
 # --- readers and writers of a shared file ---------------------------------------------------

@@ -84,10 +84,29 @@ def test_cli_reads_and_imports_while_another_process_reads(database, tmp_path):
 def test_an_outdated_file_is_brought_up_to_date_for_readers(database):
     with db.connect(database) as con:
         con.execute("UPDATE meta SET value = 'old' WHERE key = 'build_signature'")
-        con.execute("DELETE FROM case_facts")
+        con.execute("UPDATE cases SET petitioner_key = NULL, is_repeat = NULL")
     reader = db.open_reader(database)
     assert db.is_current(reader)
-    assert db.cursor(reader).execute("SELECT count(*) FROM case_facts").fetchone()[0] == 3
+    assert db.cursor(reader).execute("SELECT count(petitioner_key), count(is_repeat) FROM case_facts").fetchone() == (3, 3)
+
+
+def test_a_file_that_kept_the_facts_in_their_own_table_is_brought_up_to_date(database):
+    """Earlier versions wrote case_facts as a second table beside `cases`: the table goes, the
+    cases get their fact columns, and the figures are those of a file built now."""
+    expected = kpi(db.open_reader(database), as_of=d(2026, 11, 1)).figures
+    with db.connect(database) as con:
+        con.execute("CREATE TABLE old_facts AS SELECT * FROM case_facts")
+        con.execute("DROP VIEW case_facts")
+        con.execute("ALTER TABLE cases DROP COLUMN is_repeat")
+        con.execute("ALTER TABLE cases DROP COLUMN person_id")
+        con.execute("ALTER TABLE old_facts RENAME TO case_facts")
+        con.execute("UPDATE meta SET value = 'old' WHERE key = 'build_signature'")
+    reader = db.open_reader(database)
+    kinds = db.cursor(reader).execute(
+        "SELECT table_name, table_type FROM information_schema.tables WHERE table_name IN ('cases', 'case_facts') "
+        "ORDER BY 1").fetchall()
+    assert kinds == [("case_facts", "VIEW"), ("cases", "BASE TABLE")]
+    assert kpi(reader, as_of=d(2026, 11, 1)).figures == expected
 
 
 def test_compose_fills_every_placeholder_and_refuses_a_missing_one():

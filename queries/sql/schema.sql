@@ -32,6 +32,19 @@ CREATE TABLE IF NOT EXISTS cases (
     import_batch     VARCHAR
 );
 
+-- Each case's facts (METRICS.md "Derived per case", sql/case_facts.sql) are stored on the case
+-- itself, filled by db.refresh_facts in the transaction that wrote the case: one wide table is
+-- written an import, not two (#14). ADD COLUMN also brings a file of an older version up to date.
+ALTER TABLE cases ADD COLUMN IF NOT EXISTS petitioner_key      VARCHAR;
+ALTER TABLE cases ADD COLUMN IF NOT EXISTS person_id           UBIGINT;
+ALTER TABLE cases ADD COLUMN IF NOT EXISTS is_repeat           BOOLEAN;
+ALTER TABLE cases ADD COLUMN IF NOT EXISTS next_same_matter_on DATE;
+ALTER TABLE cases ADD COLUMN IF NOT EXISTS is_skip_level       BOOLEAN;
+ALTER TABLE cases ADD COLUMN IF NOT EXISTS is_collective       BOOLEAN;
+ALTER TABLE cases ADD COLUMN IF NOT EXISTS first_settled_on    DATE;
+-- What every metric reads: the cases with their facts.
+CREATE OR REPLACE VIEW case_facts AS SELECT * FROM cases;
+
 CREATE TABLE IF NOT EXISTS imports (
     import_batch   VARCHAR PRIMARY KEY,
     file_name      VARCHAR NOT NULL,
