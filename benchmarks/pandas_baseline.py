@@ -112,7 +112,7 @@ def petitioner_key(cases: pd.DataFrame) -> pd.Series:
 
 def prepare_cases(cases: pd.DataFrame) -> pd.DataFrame:
     """The cases table with the facts that hold whatever the as-of date (idempotent)."""
-    if "is_repeat" in cases.columns:  # prepared already
+    if "next_same_on" in cases.columns:  # prepared already (the stored cases carry is_repeat of their own)
         return cases
     df = pd.DataFrame(index=pd.RangeIndex(len(cases)))
     for column in TEXT_COLUMNS:
