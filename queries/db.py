@@ -150,8 +150,8 @@ def connect(path: str | Path = DEFAULT_DB, read_only: bool = False) -> duckdb.Du
 
 
 def _drop_facts_table(con: duckdb.DuckDBPyConnection) -> None:
-    """A file built by an earlier version keeps the facts in a table of their own, named as the
-    view of the cases with their facts that schema.sql now creates: it goes first."""
+    """A file built by an earlier version keeps the facts in a table named case_facts; schema.sql
+    creates a view of that name, so the table goes first (the facts are then computed again)."""
     kind = con.execute("SELECT table_type FROM information_schema.tables WHERE table_catalog = ? "
                        "AND table_schema = 'main' AND table_name = 'case_facts'", [ALIAS]).fetchone()
     if kind == ("BASE TABLE",):
@@ -177,7 +177,7 @@ def _build_signature() -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-FACTS_UPDATE_SHARE = 0.1   # an import writing more of the cases than this rebuilds case_facts whole
+FACTS_UPDATE_SHARE = 0.1   # an import writing more of the cases than this recomputes every case's facts
 FACTS_PART_CASES = 1_000_000   # a whole rebuild of more cases goes in parts of the persons, each this size
 
 
@@ -226,12 +226,10 @@ def _rebuild_facts(con: duckdb.DuckDBPyConnection, total: int, settings: dict) -
     key and each part is computed on its own: a person's facts depend only on that person's
     cases, and the windows of one part fit the import's memory_limit where those of 10,000,000
     cases at once do not (#14.2)."""
-    parts = -(-total // FACTS_PART_CASES)
-    if parts <= 1:
-        _store_facts(con, _facts_query("cases"), settings)
-        return
+    parts = max(1, -(-total // FACTS_PART_CASES))
     for part in range(parts):
-        _store_facts(con, _facts_query("cases", f"hash(petitioner_key) % {parts} = {part}"), settings)
+        persons = "true" if parts == 1 else f"hash(petitioner_key) % {parts} = {part}"
+        _store_facts(con, _facts_query("cases", persons), settings)
 
 
 # --- readers and writers of a shared file ---------------------------------------------------

@@ -2,9 +2,10 @@
 -- cases in {cases} (all cases, or every case of the persons an import touched: db.refresh_facts)
 -- whose person passes {persons_filter}.
 -- A case's facts depend only on the cases of the same petitioner_key. Only the facts come out
--- (case_id, petitioner_key and the derived columns): db.refresh_facts joins them back onto the
--- cases, so that the windows carry only the columns they read (a window holds every column it
--- carries: the cases' texts would not fit in the import's memory at 10,000,000 cases).
+-- (case_id, petitioner_key and the derived columns): db.refresh_facts writes them onto the cases'
+-- own fact columns (schema.sql), so that the windows carry only the columns they read (a window
+-- holds every column it carries: the cases' texts would not fit in the import's memory at
+-- 10,000,000 cases).
 WITH keyed AS (
     SELECT
         case_id, registered_on, channel, petitioner_name, persons, township, village, category, level,

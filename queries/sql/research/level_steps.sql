@@ -4,9 +4,9 @@
 -- escalation step is a case at a higher level than the person's previous one, registered
 -- within $repeat_window_days of it. This window over every case is most of the cost of `paths`
 -- and `watch`, so it carries numbers only (a window sorts every column it carries: with the
--- place and key texts it cost three times as much at 1M cases). `seq` numbers the cases in
--- (registered_on, case_id) order, the order of every fact (sql/case_facts.sql), so that it orders
--- same-day cases; `row`, the case's rowid in `cases`, fetches its texts where they are needed.
+-- place and key texts it cost three times as much at 1M cases). Same-day cases go in case_id
+-- order, as in every fact (sql/case_facts.sql); `row`, the case's rowid in `cases`, fetches its
+-- other texts where they are needed.
 SELECT
     *,
     list_extract($levels::VARCHAR[], level_rank) AS level,
@@ -14,17 +14,16 @@ SELECT
     coalesce(level_rank > prev_rank AND registered_on - prev_on <= $repeat_window_days, false) AS is_escalation
 FROM (
     SELECT
-        person_id, seq, row, registered_on, in_period, level_rank,
+        person_id, case_id, row, registered_on, in_period, level_rank,
         lag(level_rank) OVER person AS prev_rank,
         lag(registered_on) OVER person AS prev_on
     FROM (
-        SELECT f.person_id, f.rowid AS row, row_number() OVER (ORDER BY f.registered_on, f.case_id) AS seq,
-               f.registered_on, f.registered_on >= p.p_from AS in_period,
+        SELECT f.person_id, f.case_id, f.rowid AS row, f.registered_on, f.registered_on >= p.p_from AS in_period,
                list_position($levels::VARCHAR[], f.level)::UTINYINT AS level_rank
         FROM cases f, periods p
         WHERE f.registered_on <= p.p_to AND list_contains($levels::VARCHAR[], f.level)
           AND in_scope(f.township, f.village, f.category, f.channel,
               $townships::VARCHAR[], $villages::VARCHAR[], $categories::VARCHAR[], $channels::VARCHAR[])
     )
-    WINDOW person AS (PARTITION BY person_id ORDER BY registered_on, seq)
+    WINDOW person AS (PARTITION BY person_id ORDER BY registered_on, case_id)
 )

@@ -9,9 +9,9 @@ WITH changes AS ({changes}), chains AS (
     SELECT
         s.person_id,
         any_value(e.escalations) AS escalations,
-        string_agg(strftime(s.registered_on, '%Y-%m-%d'), ',' ORDER BY s.seq) AS days,
-        string_agg(chr(64 + s.level_rank), '' ORDER BY s.seq) AS ranks,
-        arg_max(s.row, s.seq) AS last_row
+        string_agg(strftime(s.registered_on, '%Y-%m-%d'), ',' ORDER BY s.registered_on, s.case_id) AS days,
+        string_agg(chr(64 + s.level_rank), '' ORDER BY s.registered_on, s.case_id) AS ranks,
+        arg_max(s.row, (s.registered_on, s.case_id)) AS last_row
     FROM path_steps s
     JOIN (SELECT person_id, count(*) AS escalations FROM changes WHERE is_escalation GROUP BY person_id) e
       ON s.person_id = e.person_id

@@ -40,7 +40,7 @@ FROM (
     ) p
     LEFT JOIN (
         SELECT person_id, count(*) AS escalations,
-               arg_max(prev_level || '→' || level, seq) AS last_step
+               arg_max(prev_level || '→' || level, (registered_on, case_id)) AS last_step
         FROM steps WHERE in_period AND is_escalation
         GROUP BY person_id
     ) e USING (person_id)
