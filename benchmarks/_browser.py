@@ -106,22 +106,22 @@ def cli_kpi(db: Path, *args: str) -> dict:
 
 def total_text(kpi: dict) -> str:
     """The 信访总量 card's text for a `kpi --json` document, as the screen formats it."""
-    from queries.formatting import fmt_value
-    from queries.metrics import BY_ID
+    from queries.metrics.formatting import fmt_value
+    from queries.metrics.registry import BY_ID
     return fmt_value(BY_ID["cases"], kpi["metrics"]["cases"]["value"])
 
 
 def card_texts(kpi: dict) -> dict[str, str]:
     """Every card's label and value text for a `kpi` document, as 总览 shows them."""
-    from queries.formatting import fmt_value
-    from queries.metrics import BY_ID
+    from queries.metrics.formatting import fmt_value
+    from queries.metrics.registry import BY_ID
     return {BY_ID[metric_id].name: fmt_value(BY_ID[metric_id], figure["value"])
             for metric_id, figure in kpi["metrics"].items()}
 
 
 def card_count() -> int:
     """Metric cards on 总览 (not presentation mode): one per public metric."""
-    from queries.metrics import PUBLIC
+    from queries.metrics.registry import PUBLIC
     return len(PUBLIC)
 
 

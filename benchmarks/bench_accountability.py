@@ -75,8 +75,8 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="keep the built database here (and reuse it when it exists)")
     args = parser.parse_args()
     from bench_metrics import build_database
-    from queries.accountability.duty import duty
-    from queries.accountability.figures import handed, leaders, units
+    from queries.metrics.duty import duty
+    from queries.metrics.accountability import handed, leaders, units
     from queries.db import open_reader
     from queries.periods import Scope
     with tempfile.TemporaryDirectory() as folder:

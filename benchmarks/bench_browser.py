@@ -40,7 +40,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import _browser as b
-from queries.demo import AS_OF
+from queries.demo.county import AS_OF
 
 GOAL_NAVIGATION, GOAL_CHANGE = 2.0, 1.0
 WARM_WAIT = 6.0   # seconds after a new data version: the warmer looks every 2 s, warms in < 1 s

@@ -48,7 +48,7 @@ started = time.perf_counter()
 import json
 from queries.cli import build_parser
 from queries.db import open_reader
-from queries.kpi import kpi
+from queries.metrics.kpi import kpi
 from queries.periods import Scope
 imported = time.perf_counter()
 con = open_reader(sys.argv[1])

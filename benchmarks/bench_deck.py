@@ -29,11 +29,11 @@ def main() -> int:
 
     import pptx
 
-    from queries import deck
+    from queries.outputs import deck
     from queries.db import open_reader
-    from queries.demo import build_demo
+    from queries.demo.county import build_demo
     from queries.periods import Scope
-    from queries.report import ReportRequest
+    from queries.outputs.report import ReportRequest
 
     rendering: list[float] = []
     render = deck.render

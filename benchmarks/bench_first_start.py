@@ -29,7 +29,7 @@ from pathlib import Path
 
 from _browser import CHROMIUM, CHROMIUM_ARGS, ROOT, VIEWPORT, serve   # noqa: E402
 
-from queries.metrics import PUBLIC   # noqa: E402
+from queries.metrics.registry import PUBLIC   # noqa: E402
 
 CARDS = len(PUBLIC)
 

@@ -74,8 +74,8 @@ def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float]
 
 def warm_queries(db: Path) -> dict[str, float]:
     """Median seconds of each query on one open read connection (after a first call)."""
-    from queries import analysis, kpi
-    from queries.accountability.figures import units
+    from queries.metrics import analysis, kpi
+    from queries.metrics.accountability import units
     from queries.db import open_reader
     from queries.periods import Scope
     con = open_reader(db)

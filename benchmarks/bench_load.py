@@ -30,7 +30,7 @@ Reported:
 * correctness: every session's 信访总量 card when opened (before the import) equals
   `python -m queries kpi --json --as-of 2026-11-20` on the old data and, after the import, once
   each session has rerun back to 本年 without filters, equals it on the new data. Every figure
-  seen during the run is also checked against `queries.kpi.kpi` (the function behind the CLI)
+  seen during the run is also checked against `queries.metrics.kpi.kpi` (the function behind the CLI)
   for the view in the session's URL: old data before the import started, new data after it
   ended, either while it ran.
 
@@ -58,7 +58,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import _browser as b
-from queries.demo import AS_OF
+from queries.demo.county import AS_OF
 
 TOWNSHIP, CATEGORY = "乡镇(街道)", "问题分类"
 PERIODS = {"month": "本月", "quarter": "本季", "year": "本年", "12m": "近12个月"}
@@ -85,7 +85,7 @@ def base_db(rows: int) -> Path:
     if path.exists():
         return b.up_to_date(path)
     from queries.db import connect
-    from queries.importer import import_files
+    from queries.ingest.importer import import_files
     partial = path.with_name(path.name + ".partial")
     shutil.copyfile(b.demo_db(), partial)
     con = connect(partial)
@@ -310,14 +310,14 @@ async def run_import(db: Path, csv: Path, delay: float, record: Import) -> None:
 # --- checking the figures -------------------------------------------------------------------
 
 class Expected:
-    """The cards of a view (as in the URL), from `queries.kpi.kpi` on one database file."""
+    """The cards of a view (as in the URL), from `queries.metrics.kpi.kpi` on one database file."""
 
     def __init__(self, db: Path):
         from queries.db import open_reader
         self.con, self.memo = open_reader(db), {}
 
     def cards(self, view: dict) -> dict[str, str]:
-        from queries.kpi import kpi
+        from queries.metrics.kpi import kpi
         from queries.periods import Scope, preset_dates
         key = tuple(sorted(view.items()))
         if key not in self.memo:
@@ -464,7 +464,7 @@ def summarize(args, sessions: list[Session], imported: Import, extra: dict, kpi_
     print(f"  after the import, rerun back to 本年 without filter: {after_ok} of {len(sessions)} showed {new_total}"
           + ("" if after_ok == len(sessions) else f" (shown: {sorted({s.last_total for s in sessions}, key=str)})"))
     wrong = checks["before"] + checks["during"] + checks["after"]
-    print(f"  all {b.card_count()} cards of every screen (opened, each change, reset) vs queries.kpi.kpi "
+    print(f"  all {b.card_count()} cards of every screen (opened, each change, reset) vs queries.metrics.kpi.kpi "
           "for the view in its URL: "
           + ", ".join(
         f"{p} {checks[f'{p} checked'] - len(checks[p])}/{checks[f'{p} checked']} right"

@@ -4,7 +4,7 @@
 
 Builds a county of N villages (default 500: 25 townships of 20) with R synthetic cases
 (default 100,000; bench_metrics' generator, places reassigned evenly) and its map
-(`queries.research.geo_demo.county_geojson`, configured through [map]), starts the app and
+(`queries.demo.county_map.county_geojson`, configured through [map]), starts the app and
 measures, in headless Chromium:
 
 * opened directly: /map typed into a fresh browser profile, K times (default 3) — the first
@@ -56,7 +56,7 @@ def build(folder: Path, villages: int, rows: int) -> tuple[Path, Path]:
 
     from bench_metrics import _cases_frame
     from queries.db import connect, refresh_facts
-    from queries.research.geo_demo import county_geojson
+    from queries.demo.county_map import county_geojson
     county = places(villages)
     frame = _cases_frame(rows, 0)
     index = np.random.default_rng(1).integers(0, len(county), len(frame))

@@ -149,8 +149,8 @@ def build_database(path: Path, rows: int, seed: int) -> None:
 # --- the three calls ------------------------------------------------------------------------
 
 def sql_call(con, what: str, township: str, as_of: date):
-    from queries.analysis import trend
-    from queries.kpi import kpi, rank
+    from queries.metrics.analysis import trend
+    from queries.metrics.kpi import kpi, rank
     from queries.periods import Scope
     if what == "kpi":
         return kpi(con, Scope()).to_json()   # the CLI document, compared with the baseline's
@@ -172,9 +172,9 @@ def cold_child(db: str, what: str, township: str, as_of: str) -> None:
     """Run in a fresh process: connect and make the first call (cold), then WARM_RUNS more on
     the same connection (warm); print the seconds as JSON."""
     started = time.perf_counter()
-    from queries.analysis import trend  # noqa: F401  (the imports a dashboard process has made)
+    from queries.metrics.analysis import trend  # noqa: F401  (the imports a dashboard process has made)
     from queries.db import connect
-    from queries.kpi import kpi  # noqa: F401
+    from queries.metrics.kpi import kpi  # noqa: F401
     imported = time.perf_counter()
     con = connect(db)
     day = date.fromisoformat(as_of)

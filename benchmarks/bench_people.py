@@ -80,7 +80,7 @@ def main() -> None:
             mark = "ok" if warm <= GOAL_WARM else "OVER GOAL"
             print(f"{name:<28}{first:>8.2f}s{warm:>8.2f}s  {size} ({mark})")
         # for scale: the full scorecard (bench_metrics' goal: warm <= 0.3 s) on this machine now
-        from queries.kpi import kpi
+        from queries.metrics.kpi import kpi
         first, warm, _ = timings(lambda: kpi(con))
         print(f"{'kpi (for scale)':<28}{first:>8.2f}s{warm:>8.2f}s")
         con.close()

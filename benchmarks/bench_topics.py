@@ -6,7 +6,7 @@
    second, and how often they cut a text the same way (jieba only if it is installed; it is not
    a dependency).
 2. Term extraction at import: N cases (default 1,000,000; benchmarks/generate.py's cases with
-   varied 信访事由 from queries/demo_texts.py, one sentence drawn per case, so most texts are
+   varied 信访事由 from queries/demo/texts.py, one sentence drawn per case, so most texts are
    distinct as in real exports) written into a DuckDB file, then `refresh_terms` over all of
    them, as an import of N new cases does. Reported as cases per second against the goal of
    50,000/s and against the segmenter's own speed on the same texts (cut only: the floor).
@@ -48,9 +48,9 @@ def _timed(call, runs: int = WARM_RUNS) -> tuple[float, object]:
 
 
 def compare_segmenters() -> None:
-    from queries import demo
+    from queries.demo import county as demo
     from queries.config import load_config
-    from queries.research.terms import USER_WORD_FREQ, Terms
+    from queries.ingest.terms import USER_WORD_FREQ, Terms
     texts = [case.summary for case in demo.simulate()]
     config = load_config()["topics"]
     places = [v for t, villages in demo.VILLAGES.items() for v in (t, *(name for name, _, _ in villages))]
@@ -88,7 +88,7 @@ def compare_segmenters() -> None:
 
 def varied_summaries(frame, seed: int) -> list[str]:
     """One demo sentence per case, for the case's category and place."""
-    from queries import demo, demo_texts
+    from queries.demo import county as demo, texts as demo_texts
     topics = {name: len(spec[2]) for name, spec in demo.CATEGORIES.items()}
     rng = random.Random(seed)
     texts = []
@@ -125,7 +125,7 @@ def build(path: Path, rows: int, seed: int, distinct: bool = False) -> list[str]
 
 def extraction(path: Path, texts: list[str]) -> None:
     from queries.db import connect
-    from queries.research.terms import refresh_terms, terms_for
+    from queries.ingest.terms import refresh_terms, terms_for
     con = connect(path)
     cut = terms_for(con).jieba
     started = time.perf_counter()

@@ -16,7 +16,7 @@ import python_calamine
 import xlsxwriter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from queries.xlsx_extent import oversized_sheet  # noqa: E402
+from queries.ingest.xlsx_extent import oversized_sheet  # noqa: E402
 
 ROWS, COLUMNS = 100_000, 25
 

@@ -3,7 +3,7 @@
 `generate_cases(n)` builds n plausible cases, vectorized with numpy (a million rows in a few
 seconds), under the Chinese header names an office's export would carry; `write_csv` and
 `write_xlsx` save them as the importer reads them. The places, categories and the synthetic
-people come from the demo (`queries/demo.py`), so there is one source of fake names and IDs.
+people come from the demo (`queries/demo/county.py`), so there is one source of fake names and IDs.
 Unlike the demo, the rows are clean: the benchmarks measure reading, not error handling.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pandas as pd
 import xlsxwriter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout, uninstalled
-from queries import demo  # noqa: E402
+from queries.demo import county as demo   # noqa: E402
 
 MAX_PEOPLE = 200_000   # distinct petitioners; larger exports have more repeat petitions
 EXCEL_EPOCH = np.datetime64("1899-12-30", "D")

@@ -1,4 +1,4 @@
-"""Cached calls into queries.accountability for the 责任落实 page (keyed on the data version,
+"""Cached calls into queries.metrics.accountability for the 责任落实 page (keyed on the data version,
 like pages._data's)."""
 from __future__ import annotations
 
@@ -9,28 +9,28 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from queries.accountability import duty as duty_module, entry, figures
-from queries.accountability.publish import write_roster
-from queries.periods import Scope
-
 from pages._data import connection
+from queries.ingest import reception_entry
+from queries.metrics import accountability, duty as duty_module
+from queries.outputs.duty_roster import write_roster
+from queries.periods import Scope
 
 _cache = st.cache_data(show_spinner=False, max_entries=128)
 
 
 @_cache
 def _units(version: tuple, scope: Scope, as_of: date, start: date, end: date) -> list[dict]:
-    return figures.units(connection(version), scope, as_of, start, end)
+    return accountability.units(connection(version), scope, as_of, start, end)
 
 
 @_cache
 def _leaders(version: tuple, scope: Scope, as_of: date, start: date, end: date) -> list[dict]:
-    return figures.leaders(connection(version), scope, as_of, start, end)
+    return accountability.leaders(connection(version), scope, as_of, start, end)
 
 
 @_cache
 def _handed(version: tuple, scope: Scope, as_of: date, start: date, end: date) -> list[dict]:
-    return figures.handed(connection(version), scope, as_of, start, end)
+    return accountability.handed(connection(version), scope, as_of, start, end)
 
 
 @_cache
@@ -58,7 +58,7 @@ def leaders(view) -> list[dict]:
 
 def handed(view) -> list[dict]:
     rows = _handed(view.version, view.scope.places_only(), view.as_of, view.start, view.end)
-    return figures.within_jurisdiction(rows, view.user.townships, view.user.villages)
+    return accountability.within_jurisdiction(rows, view.user.townships, view.user.villages)
 
 
 def duty(view, township: str | None) -> dict:
@@ -72,4 +72,4 @@ def roster_file(view, township: str | None, suffix: str) -> bytes:
 
 def records(view) -> pd.DataFrame:
     period = view.period
-    return entry.reception_records(connection(view.version), view.scope, period.start, period.end)
+    return reception_entry.reception_records(connection(view.version), view.scope, period.start, period.end)

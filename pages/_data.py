@@ -17,12 +17,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from queries import analysis, db, kpi as kpi_module, periods
+from queries.metrics import analysis, kpi as kpi_module
+from queries import db, periods
 from queries.access import LOCAL_USER, User, restrict
-from queries.metrics import PUBLIC
+from queries.metrics.registry import PUBLIC
 from queries.periods import DEFAULT_PRESET, Period, Scope, preset_dates
 from queries.research import topics as research_topics
-from queries.scorecard import Scorecard
+from queries.metrics.scorecard import Scorecard
 from queries.url_state import P_TOWNS
 
 _LOG = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ def build_demo_if_missing(path: Path) -> None:
         if path.exists():
             return
         try:
-            from queries.demo import build_demo
+            from queries.demo.county import build_demo
         except ImportError:
             return  # no demo module: an empty database, and the pages ask for an import
         with st.spinner("首次启动，正在生成演示数据…"):

@@ -10,8 +10,8 @@ from pathlib import Path
 import streamlit as st
 
 from pages._data import View, connection
-from queries.meeting_files import write_report
-from queries.report import ReportRequest
+from queries.outputs.meeting_files import write_report
+from queries.outputs.report import ReportRequest
 
 _MIME = "application/vnd.openxmlformats-officedocument."
 OUTPUTS = (  # key, label, file name stem, format, MIME type

@@ -11,7 +11,7 @@ from pages._state import unmasked_key
 from queries import db
 from queries.access import record_audit
 from queries.escaping import csv_bytes as safe_csv_bytes
-from queries.formatting import COLUMN_LABELS
+from queries.metrics.formatting import COLUMN_LABELS
 from queries.privacy import PERSONAL_COLUMNS
 
 

@@ -13,12 +13,12 @@ from pages._data import View, writing
 from pages._frame import require_data, start_page
 from pages._state import page_choice
 from pages._widgets import show_table
-from queries.accountability.duty import DutyError
-from queries.accountability.entry import EntryRefused, save_reception
-from queries.accountability.figures import HANDLING_METRICS, STATUSES, status_counts
-from queries.accountability.outputs import leader_sentence
-from queries.formatting import DASH
-from queries.metrics import BY_ID
+from queries.metrics.duty import DutyError
+from queries.ingest.reception_entry import EntryRefused, save_reception
+from queries.metrics.accountability import HANDLING_METRICS, STATUSES, status_counts
+from queries.outputs.accountability import leader_sentence
+from queries.metrics.formatting import DASH
+from queries.metrics.registry import BY_ID
 
 from pages import _accountability_data as data
 

@@ -4,11 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from pages._frame import start_page
-from queries.case_lists import CASE_LISTS
+from queries.metrics.case_lists import CASE_LISTS
 from queries.config import load_config, user_config_path
-from queries.formatting import fmt_target
-from queries.deductions import DEDUCTIONS
-from queries.metrics import GROUPS, METRICS, caliber
+from queries.metrics.formatting import fmt_target
+from queries.metrics.deductions import DEDUCTIONS
+from queries.metrics.registry import GROUPS, METRICS, caliber
 
 RULES = {"fall": "同比下降即达标", "at_most": "不高于目标即达标", "at_least": "不低于目标即达标", None: "仅列示，不评判"}
 

@@ -6,8 +6,8 @@ from pages._data import View
 from pages._frame import require_data, start_page
 from pages._privacy import csv_download
 from pages._widgets import metric_grid, show_table
-from queries.case_lists import BY_ID as LISTS_BY_ID
-from queries.metrics import PUBLIC
+from queries.metrics.case_lists import BY_ID as LISTS_BY_ID
+from queries.metrics.registry import PUBLIC
 
 HUNDRED = [m.id for m in PUBLIC if m.group == "三个100%"]
 LEADER_COLUMNS = ["case_leader", "cases", "open_cases", "closed_cases", "resolved_or_stable_cases",
@@ -16,7 +16,7 @@ THREE_LISTS = ("problem", "resolved", "stability")
 
 
 def case_list_block(view: View, name: str) -> None:
-    """One case list of queries.case_lists: its note, its rows and (off the projector) its CSV."""
+    """One case list of queries.metrics.case_lists: its note, its rows and (off the projector) its CSV."""
     case_list, frame = LISTS_BY_ID[name], view.case_list(name)
     columns = list(case_list.columns)
     st.caption(f"{case_list.note}共 {len(frame)} 件{'' if view.unmasked else '（个人信息已脱敏）'}。")

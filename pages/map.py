@@ -8,11 +8,11 @@ import streamlit as st
 from pages._data import connection, period_of, query_cache, ranking
 from pages._frame import require_data, start_page
 from pages._state import page_choice
-from queries import engine
-from queries.formatting import fmt_value
-from queries.metrics import BY_ID, PUBLIC
+from queries.metrics import engine
+from queries.metrics.formatting import fmt_value
+from queries.metrics.registry import BY_ID, PUBLIC
+from queries.outputs import village_map as maps
 from queries.periods import Period, Scope
-from queries.research import geo
 
 GRADE = "grade"
 METRIC_IDS = [m.id for m in PUBLIC if m.source != "incidents"]
@@ -46,20 +46,20 @@ def _drawn(version: tuple, scope: Scope, dates: tuple[date, date, date], choice:
     a changed spec is a new chart to Streamlit, and the click that caused the rerun is lost."""
     villages = ranking(version, scope, *dates)   # dates: the view's (as_of, start, end)
     if choice == GRADE:
-        values, metric = geo.village_values(villages, None, None), None
+        values, metric = maps.village_values(villages, None, None), None
     else:
         metric = BY_ID[choice]
         figures = _village_metric(version, scope, period_of(version, *dates), choice)
-        values = geo.village_values(villages, figures, choice, count=metric.fmt == "count")
+        values = maps.village_values(villages, figures, choice, count=metric.fmt == "count")
     try:
-        village_map = geo.load_map(values)
-    except geo.MapError as error:
+        village_map = maps.load_map(values)
+    except maps.MapError as error:
         return None, str(error), None, False
     if village_map is None:
         return None, None, None, False
-    shown, missing = geo.match(village_map, values)
-    fmt = (lambda v: fmt_value(metric, v)) if metric else geo.plain
-    fig = geo.map_figure(shown, "value", categorical=metric is None, fmt=fmt, size="present" if present else "screen",
+    shown, missing = maps.match(village_map, values)
+    fmt = (lambda v: fmt_value(metric, v)) if metric else maps.plain
+    fig = maps.map_figure(shown, "value", categorical=metric is None, fmt=fmt, size="present" if present else "screen",
                          title=option_label(choice), labels=present or len(shown) <= 60)
     return fig.to_dict(), missing, village_map.source, village_map.demo
 
@@ -68,12 +68,12 @@ view = start_page("map", "村居地图")
 require_data(view)
 choice = page_choice("metric", [GRADE, *METRIC_IDS], GRADE, "地图显示", format_func=option_label)
 fig, missing, source, demo = _drawn(view.version, view.scope, (view.as_of, view.start, view.end), choice,
-                                    view.present, geo.map_signature())
+                                    view.present, maps.map_signature())
 if fig is None and missing is not None:
     st.error(f"村居地图无法使用：{missing}。请检查配置 [map] 中的地图文件。")
     st.stop()
 if fig is None:
-    st.info(geo.HOW_TO)
+    st.info(maps.HOW_TO)
     st.stop()
 if view.present:
     st.plotly_chart(fig, width="stretch", config={"displayModeBar": False})

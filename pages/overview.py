@@ -8,10 +8,10 @@ from pages._state import page_choice
 from pages._widgets import markdown_cells, metric_grid
 from pages import _research as research
 from pages._outputs import meeting_downloads
-from queries import charts, summaries
+from queries.outputs import charts, summaries
 from queries.config import load_config
-from queries.metrics import GROUPS, PUBLIC
-from queries.report import deduction_reasons
+from queries.metrics.registry import GROUPS, PUBLIC
+from queries.outputs.report import deduction_reasons
 
 GROUP_IDS = {group: [m.id for m in PUBLIC if m.group == group] for group in GROUPS}
 WORST = 5

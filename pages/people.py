@@ -9,8 +9,9 @@ from pages._frame import require_data, start_page
 from pages._state import page_choice
 from pages._widgets import show_table
 from queries.config import load_config
+from queries.outputs import people_charts
 from queries.periods import Period, Scope
-from queries.research import paths, people_figures, watch
+from queries.research import paths, watch
 
 ESCALATED_COLUMNS = ["person", "township", "village", "escalations", "chain_text", "last_registered_on"]
 WATCH_COLUMNS = ["person", "score", "reasons_text", "township", "village", "last_case", "last_registered_on",
@@ -55,13 +56,13 @@ def escalation_section(view: View, size: str) -> None:
     left, right = st.columns([3, 2])
     with left:
         if len(flows):
-            st.plotly_chart(people_figures.sankey_figure(flows, size=size, title="层级流向（人）"), width="stretch",
+            st.plotly_chart(people_charts.sankey_figure(flows, size=size, title="层级流向（人）"), width="stretch",
                             config={"displayModeBar": False})
         else:
             st.caption("本期没有层级变化。")
     with right:
         if len(days):
-            st.plotly_chart(people_figures.days_figure(days, size=size, title="从首件到首次市/省/京（人）"),
+            st.plotly_chart(people_charts.days_figure(days, size=size, title="从首件到首次市/省/京（人）"),
                             width="stretch", config={"displayModeBar": False})
     st.caption(f"流向：信访人本期的一件与其上一件（{window} 天内）层级不同；左为上一件层级，右为本件层级，"
                "红色为升级。层级不明的事项不计。")

@@ -9,8 +9,8 @@ from pages._state import page_choice
 from pages._widgets import show_table
 from pages import _research as tp
 from queries.escaping import markdown_text as md_escape
-from queries.formatting import DASH
-from queries.research.figures import group_trend_figure, terms_figure
+from queries.metrics.formatting import DASH
+from queries.outputs.topic_charts import group_trend_figure, terms_figure
 
 SCREENS = ("热点诉求", "新出现的问题", "诉求群体")
 CASE_COLUMNS = ["case_id", "registered_on", "township", "village", "category", "petitioner_name",

@@ -5,9 +5,10 @@ import streamlit as st
 from pages._frame import require_data, start_page
 from pages._state import page_choice
 from pages._widgets import metric_card, tooltip
-from queries import analysis, charts
-from queries.formatting import fmt_change, fmt_value
-from queries.metrics import BY_ID, PUBLIC
+from queries.metrics import analysis
+from queries.outputs import charts
+from queries.metrics.formatting import fmt_change, fmt_value
+from queries.metrics.registry import BY_ID, PUBLIC
 
 MONTHS = (12, 24, 36)
 

@@ -173,21 +173,5 @@ def record_audit(con: duckdb.DuckDBPyConnection, user: User, action: str, scope:
                          [user.username, action, json.dumps(scope.params(), ensure_ascii=False), reason.strip()])
 
 
-INCIDENT_KINDS = {"extreme": "个人极端事件", "publicity": "负面炒作"}
-
-
-def register_incident(con: duckdb.DuckDBPyConnection, user: User, kind: str, occurred_on, description: str,
-                      township: str | None = None, village: str | None = None) -> int:
-    """An administrator registers a 个人极端事件 or 负面炒作 (it moves the 五不 cards of every
-    leader whose jurisdiction holds it): stored with who entered it, and written to the audit log."""
-    from .analysis import add_incident   # analysis reads cases; access must not need it to load
-    if not user.is_admin:
-        raise PermissionError("只有信访办管理员可以登记个人极端事件和负面炒作。")
-    incident_id = add_incident(con, kind, occurred_on, description, township, village, entered_by=user.username)
-    places = Scope(townships=(township,) if township else (), villages=(village,) if village else ())
-    record_audit(con, user, f"登记{INCIDENT_KINDS.get(kind, kind)} #{incident_id}（{occurred_on}）", places, description)
-    return incident_id
-
-
 def audit_log(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return cursor(con).execute("SELECT * FROM audit_log ORDER BY recorded_at DESC").df()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from .accountability.commands import ACCOUNTABILITY_COMMANDS, add_accountability_commands, run_accountability
+from .cli_accountability import ACCOUNTABILITY_COMMANDS, add_accountability_commands, run_accountability
 from .db import DEFAULT_DB, DatabaseUnusable, explain, open_reader, writing
 from .dimensions import FILTERS
 from .periods import Scope
@@ -131,7 +131,7 @@ def _emit(document, as_json: bool, text: str) -> None:
 
 
 def _import_text(report: dict) -> str:
-    from .formatting import accounting_text, kind_label   # pandas: not for kpi's cold start
+    from .metrics.formatting import accounting_text, kind_label  # pandas: not for kpi's cold start
     lines = []
     for f in report["files"]:
         if f["refused"]:
@@ -147,7 +147,7 @@ def _import_text(report: dict) -> str:
 
 
 def _holds_demo(path: Path) -> bool:
-    from .demo import has_demo
+    from .demo.county import has_demo
     if not path.exists():
         return False
     con = open_reader(path)
@@ -165,8 +165,9 @@ def _require_db(path: Path) -> None:
 
 
 def _incident(args) -> int:
-    from .access import CLI_USER, User, register_incident
-    from .analysis import all_incidents
+    from .access import CLI_USER, User
+    from .ingest.incidents import register_incident
+    from .metrics.analysis import all_incidents
     if args.action == "add":
         if not (args.kind and args.date and args.description):
             print("登记事件需要 --kind、--date 和 --description。", file=sys.stderr)
@@ -187,8 +188,8 @@ def _incident(args) -> int:
 
 def _report(con, args) -> int:
     from .access import CLI_USER, record_audit
-    from .meeting_files import write_report
-    from .report import ReportRequest
+    from .outputs.meeting_files import write_report
+    from .outputs.report import ReportRequest
     request = ReportRequest(_scope(args), args.as_of, args.start, args.end)
     if args.unmasked and args.format != "xlsx":
         print("只有 xlsx 清单含个人信息；幻灯片和通报从不含个人信息，无需 --unmasked。", file=sys.stderr)
@@ -287,8 +288,8 @@ def _explained(exc: Exception, args) -> int:
 
 def _run(args) -> int:
     if args.command == "import":
-        from .import_run import import_prepared
-        from .importer import prepare_file
+        from .ingest.import_run import import_prepared
+        from .ingest.importer import prepare_file
         missing = [str(f) for f in args.files if not f.is_file()]
         if missing:
             print(f"找不到文件：{'、'.join(missing)}", file=sys.stderr)
@@ -304,7 +305,7 @@ def _run(args) -> int:
     if args.command == "user":
         return _add_user(args)
     if args.command == "demo" and args.remove:
-        from .demo import remove_demo
+        from .demo.county import remove_demo
         _require_db(args.db)
         with writing(args.db) as con:
             removed = remove_demo(con)
@@ -316,7 +317,7 @@ def _run(args) -> int:
         _emit({"skipped": str(args.db)}, args.json, f"数据库已存在，未生成演示数据：{args.db}")
         return 0
     if args.command == "demo":
-        from .demo import build_demo
+        from .demo.county import build_demo
         try:
             report = build_demo(args.db)
         except ValueError as exc:
@@ -328,7 +329,7 @@ def _run(args) -> int:
     if args.command == "incident":
         return _incident(args)
     if args.command in ("topics", "similar"):
-        from .research.cli import run
+        from .cli_research import run
         return run(args, _scope(args) if args.command == "topics" else Scope(), _emit)
     con = open_reader(args.db)
     if args.command in ACCOUNTABILITY_COMMANDS:
@@ -338,13 +339,13 @@ def _run(args) -> int:
     if args.command in ("watch", "paths"):
         return _research(con, args)
     if args.command == "kpi":
-        from .kpi import kpi
+        from .metrics.kpi import kpi
         result = kpi(con, _scope(args), args.as_of, args.start, args.end)
         text = "\n".join(f"{f.metric.name}: {f.value}（同比 {f.yoy}，目标 {f.metric.target}，达标 {f.met}）"
                          for f in result.figures.values())
         result = result.to_json()
     else:
-        from .kpi import rank
+        from .metrics.kpi import rank
         result = rank(con, _scope(args), args.as_of, args.start, args.end)
         text = "\n".join(f"{r['rank']:>3} {r['township'] or ''}{r['village'] or ''} {r['score']} {r['grade']}"
                          for r in result)

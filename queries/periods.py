@@ -16,7 +16,7 @@ class Scope:
     villages: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
-    units: tuple[str, ...] = ()   # 责任单位 as ACCOUNTABILITY.md §1 names them (queries.units)
+    units: tuple[str, ...] = ()   # 责任单位 as ACCOUNTABILITY.md §1 names them (queries.metrics.units)
     groups: tuple[str, ...] = ()   # 诉求群体 ([topics.groups]): cases tagged with any of them
 
     def params(self) -> dict[str, list[str]]:

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from queries.db import connect
-from queries.importer import import_files
+from queries.ingest.importer import import_files
 
 # The dashboard's background warmer (pages._data) stays idle in tests: it would compute figures
 # of every test's database behind the tests' backs. test_pages turns it on where it is tested.
@@ -202,7 +202,7 @@ def cases_db(tmp_path):
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
     """The bundled demo county, built once for the session; tests only read it."""
-    from queries.demo import build_demo
+    from queries.demo.county import build_demo
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     build_demo(path)
     return path

@@ -14,12 +14,12 @@ from pathlib import Path
 import pandas as pd
 
 from queries import normalize as nz
-from queries.accountability.ledgers import other_header_keys
-from queries.case_store import CASE_COLUMNS, DATE_FIELDS, FIELD_LABELS
+from queries.ingest.ledgers import other_header_keys
+from queries.ingest.case_store import CASE_COLUMNS, DATE_FIELDS, FIELD_LABELS
 from queries.config import load_config
-from queries.field_parsers import ENUM_FIELDS, FieldParsers
-from queries.importer import _column_report, answer_column
-from queries.reader import FileRefused, Table, read_tables
+from queries.ingest.field_parsers import ENUM_FIELDS, FieldParsers
+from queries.ingest.importer import _column_report, answer_column
+from queries.ingest.reader import FileRefused, Table, read_tables
 
 TEXT_FIELDS = ("case_id", "petitioner_name", "petitioner_idno", "phone", "summary",
                "responsible_unit", "case_leader")

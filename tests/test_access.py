@@ -10,8 +10,8 @@ import pytest
 
 from queries import access
 from queries.access import NO_MATCH, User, restrict
-from queries.analysis import case_list, filter_options
-from queries.kpi import kpi, rank
+from queries.metrics.analysis import case_list, filter_options
+from queries.metrics.kpi import kpi, rank
 from queries.periods import Period, Scope
 from test_metrics import build
 

@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 
 from conftest import build_db, table_rows, write_csv, write_xlsx
-from queries.accountability.figures import handed, leaders, units
-from queries.importer import import_files
-from queries.kpi import kpi
+from queries.metrics.accountability import handed, leaders, units
+from queries.ingest.importer import import_files
+from queries.metrics.kpi import kpi
 from queries.periods import Scope
 
 AS_OF = date(2026, 6, 30)
@@ -212,7 +212,7 @@ def test_cli_json(ledger_db, tmp_path):
 
 def test_a_record_entered_by_hand_follows_the_import_rules_and_is_audited(ledger_db):
     from queries.access import LOCAL_USER
-    from queries.accountability.entry import EntryRefused, save_reception
+    from queries.ingest.reception_entry import EntryRefused, save_reception
     con = ledger_db[0]
     values = {"held_on": date(2026, 6, 1), "leader": " 趙六 ", "leader_title": "副县长", "kind": "約見",
               "township": "白水乡", "village": None, "batches": "", "persons": "", "case_ids": "C3，C3 C9", "note": None}

@@ -8,13 +8,13 @@ import pytest
 from pptx import Presentation
 from python_calamine import CalamineWorkbook
 
-from queries.accountability.duty import duty
-from queries.accountability.figures import handed, leaders, status_counts, units
-from queries.accountability.outputs import HANDED_SHEET, UNIT_SHEET
+from queries.metrics.duty import duty
+from queries.metrics.accountability import handed, leaders, status_counts, units
+from queries.outputs.accountability import HANDED_SHEET, UNIT_SHEET
 from queries.db import open_reader
 from queries.periods import Scope
-from queries.meeting_files import write_report
-from queries.report import ReportRequest, bulletin_markdown
+from queries.outputs.meeting_files import write_report
+from queries.outputs.report import ReportRequest, bulletin_markdown
 
 AS_OF = date(2026, 9, 30)
 REQUEST = ReportRequest(Scope(), AS_OF)

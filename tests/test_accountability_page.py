@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from queries import db
-from queries.accountability.figures import handed, leaders, status_counts, units, within_jurisdiction
+from queries.metrics.accountability import handed, leaders, status_counts, units, within_jurisdiction
 from queries.periods import Scope
 from test_pages import TIMEOUT, _demo, assert_clean, open_app
 from test_roles import configure, signed_in, users  # noqa: F401  (fixture)

@@ -6,12 +6,13 @@ from datetime import date as d
 import pandas as pd
 import pytest
 
-from queries import analysis
-from queries.case_lists import BY_ID as CASE_LIST_BY_ID
-from queries.kpi import kpi
-from queries.metrics import BY_ID
+from queries.ingest.incidents import add_incident
+from queries.metrics import analysis
+from queries.metrics.case_lists import BY_ID as CASE_LIST_BY_ID
+from queries.metrics.kpi import kpi
+from queries.metrics.registry import BY_ID
 from queries.periods import Period, Scope
-from queries.scorecard import Figure, Scorecard
+from queries.metrics.scorecard import Figure, Scorecard
 from test_metrics import ID_P, build
 
 PERIOD = Period("current", d(2025, 1, 1), d(2025, 3, 31), d(2025, 3, 31))
@@ -124,8 +125,8 @@ def test_event_windows_count_province_registrations(tmp_path, monkeypatch):
 
 
 def test_incidents_count_in_five_nos(con):
-    analysis.add_incident(con, "extreme", d(2025, 2, 1), "某村村民冲击会场", "青石镇", "上庄村")
-    analysis.add_incident(con, "publicity", d(2024, 2, 1), "网上炒作", "柳河镇")
+    add_incident(con, "extreme", d(2025, 2, 1), "某村村民冲击会场", "青石镇", "上庄村")
+    add_incident(con, "publicity", d(2024, 2, 1), "网上炒作", "柳河镇")
     result = kpi(con, as_of=d(2025, 3, 31), start=d(2025, 1, 1))
     assert result.figures["extreme_incidents"].value == 1
     assert result.figures["extreme_incidents"].met is False
@@ -135,7 +136,7 @@ def test_incidents_count_in_five_nos(con):
     listed = analysis.incidents(con, Scope(), PERIOD)
     assert listed["description"].tolist() == ["某村村民冲击会场"]
     with pytest.raises(ValueError):
-        analysis.add_incident(con, "other", d(2025, 2, 1), "x")
+        add_incident(con, "other", d(2025, 2, 1), "x")
 
 
 def test_skip_level_by_month_counts_persons_at_skip_levels_only(tmp_path):

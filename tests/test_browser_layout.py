@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from queries import db
-from queries.kpi import rank
+from queries.metrics.kpi import rank
 from test_browser import ARTIFACTS, CHROMIUM, browser, serve  # noqa: F401 (fixtures)
 
 VIEWPORTS = [(1280, 720), (1366, 768), (1920, 1080), (390, 844)]

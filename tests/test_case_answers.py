@@ -10,8 +10,8 @@ import sys
 
 from conftest import AS_OF, write_csv
 from queries.db import connect
-from queries.demo import remove_demo
-from queries.importer import import_files
+from queries.demo.county import remove_demo
+from queries.ingest.importer import import_files
 from queries.research.similar import similar
 
 HEADER = ["信访件编号", "登记日期", "乡镇", "村(社区)", "信访事由", "办理方式", "责任单位", "办结日期",

@@ -1,9 +1,9 @@
-"""The case-list registry (queries.case_lists): every list runs, and carries the columns the
+"""The case-list registry (queries.metrics.case_lists): every list runs, and carries the columns the
 pages show and export."""
 import pytest
 
-from queries import analysis
-from queries.case_lists import CASE_LISTS
+from queries.metrics import analysis
+from queries.metrics.case_lists import CASE_LISTS
 from queries.db import open_reader
 from queries.periods import Scope, resolve
 

@@ -1,11 +1,11 @@
-"""queries.charts.sparkline_svg: the scorecard's sparkline, checked point by point.
+"""queries.outputs.charts.sparkline_svg: the scorecard's sparkline, checked point by point.
 
 The coordinates are worked by hand: x runs 0..100 over the months, y from the top with a
 3-unit margin, so with height 56 the highest value sits at y=3 and the lowest at y=53.
 """
 import re
 
-from queries.charts import sparkline_svg
+from queries.outputs.charts import sparkline_svg
 
 
 def path_of(svg: str) -> str:
@@ -54,8 +54,8 @@ def test_colour_height_and_title_are_applied_and_the_title_is_escaped():
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from queries import charts  # noqa: E402
-from queries.metrics import BY_ID  # noqa: E402
+from queries.outputs import charts  # noqa: E402
+from queries.metrics.registry import BY_ID  # noqa: E402
 
 
 def ranking_rows(count: int) -> pd.DataFrame:

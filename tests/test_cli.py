@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from queries.kpi import kpi, rank
-from queries.metrics import PUBLIC
+from queries.metrics.kpi import kpi, rank
+from queries.metrics.registry import PUBLIC
 from queries.periods import Scope
 from test_metrics import build
 

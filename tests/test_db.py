@@ -9,7 +9,7 @@ from datetime import date as d
 import pytest
 
 from queries import db
-from queries.kpi import kpi
+from queries.metrics.kpi import kpi
 from test_cli import cli
 from conftest import write_csv
 

@@ -1,4 +1,4 @@
-"""The image renderer (queries.chart_images) tries again only when kaleido ran a figure before its tab's script
+"""The image renderer (queries.outputs.chart_images) tries again only when kaleido ran a figure before its tab's script
 had loaded (seen under load: "kaleido_scopes is not defined"); any other error is raised."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from kaleido.errors import JavascriptError
 
-from queries import chart_images
+from queries.outputs import chart_images
 
 
 class FlakyRenderer:

@@ -1,6 +1,6 @@
 """The ranking's deduction registry: one definition read by kpi.rank, the pages and the outputs."""
 from queries.config import load_config
-from queries.deductions import BY_RULE, DEDUCTIONS, itemised
+from queries.metrics.deductions import BY_RULE, DEDUCTIONS, itemised
 
 
 def test_every_configured_rule_has_one_deduction_and_back():

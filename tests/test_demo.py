@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from queries.db import connect
-from queries.accountability.demo_receptions import LEDGER_FILE as RECEPTION_LEDGER, ROSTER_FILE
-from queries.demo import LEDGER_FILE, STREET_FILE, SYSTEM_FILE, build_demo
+from queries.demo.receptions import LEDGER_FILE as RECEPTION_LEDGER, ROSTER_FILE
+from queries.demo.county import LEDGER_FILE, STREET_FILE, SYSTEM_FILE, build_demo
 
 AS_OF = date(2026, 11, 20)
 T2S = opencc.OpenCC("t2s")

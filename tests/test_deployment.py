@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from deploy.cluster import Cluster, DeployError, check_listen, free_ports, haproxy_config, healthy
-from queries.metrics import PUBLIC
+from queries.metrics.registry import PUBLIC
 
 HAPROXY = shutil.which("haproxy")
 CHROMIUM = "/usr/bin/chromium"
@@ -66,7 +66,7 @@ def test_the_proxy_configuration_is_valid_haproxy(tmp_path):
 def cluster(tmp_path_factory):
     if HAPROXY is None:
         pytest.skip("needs Debian's haproxy")
-    from queries.demo import build_demo
+    from queries.demo.county import build_demo
     folder = tmp_path_factory.mktemp("cluster")
     db = folder / "demo.duckdb"
     build_demo(db)

@@ -5,7 +5,7 @@ import pytest
 from queries import url_state
 from queries.cli import _scope, build_parser
 from queries.dimensions import scope_text, stored_scope
-from queries.formatting import COLUMN_LABELS
+from queries.metrics.formatting import COLUMN_LABELS
 from queries.periods import Scope
 
 

@@ -18,10 +18,10 @@ from docx import Document
 from python_calamine import CalamineWorkbook
 
 from conftest import build_db, write_csv
-from queries.accountability.duty import DutyError, duty, roster, rota_days
-from queries.accountability.publish import write_roster
+from queries.metrics.duty import DutyError, duty, roster, rota_days
+from queries.outputs.duty_roster import write_roster
 from queries.config import load_config
-from queries.importer import import_files
+from queries.ingest.importer import import_files
 
 ROTA = """
 [duty]

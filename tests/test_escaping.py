@@ -13,12 +13,12 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
-from queries import charts
+from queries.outputs import charts
 from queries.escaping import csv_bytes, markdown_plain, markdown_text, plotly_text
-from queries.kpi import rank
-from queries.metrics import BY_ID
-from queries.meeting_files import write_report
-from queries.report import ReportRequest
+from queries.metrics.kpi import rank
+from queries.metrics.registry import BY_ID
+from queries.outputs.meeting_files import write_report
+from queries.outputs.report import ReportRequest
 from test_metrics import build
 
 CONTROL_VILLAGE = "上\x0b庄\x1b村"

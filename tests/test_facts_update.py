@@ -8,7 +8,7 @@ import pytest
 
 from conftest import AS_OF, table_rows, write_cases_csv
 from queries import db
-from queries.importer import import_file
+from queries.ingest.importer import import_file
 
 IDS = ["110101199003071232", "110101198507153417", "110101197712254419", "11010119650101123X"]
 

@@ -128,7 +128,7 @@ def test_unmasked_export_into_a_read_only_folder(good_db, tmp_path, capsys, monk
 
 
 def test_unmasked_export_on_a_full_disk_leaves_nothing(good_db, tmp_path, capsys, monkeypatch):
-    import queries.meeting_files as meeting_files   # where write_report looks the writer up
+    import queries.outputs.meeting_files as meeting_files   # where write_report looks the writer up
 
     def half_written(con, request, path, masked=True):
         Path(path).write_bytes(b"PK half a workbook with \xe7\x8e\x8b\xe5\xb0\x8f\xe6\x98\x8e")
@@ -144,7 +144,7 @@ def test_unmasked_export_on_a_full_disk_leaves_nothing(good_db, tmp_path, capsys
 
 
 def test_unmasked_export_is_audited_before_it_exists(good_db, tmp_path, monkeypatch):
-    import queries.meeting_files as meeting_files   # where write_report looks the writer up
+    import queries.outputs.meeting_files as meeting_files   # where write_report looks the writer up
     seen = []
     real = meeting_files.write_xlsx
 

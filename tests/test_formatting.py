@@ -6,12 +6,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from queries import charts, summaries
-from queries.formatting import adverse, fmt_change, fmt_target, missing
-from queries.kpi import kpi
-from queries.metrics import BY_ID, caliber
+from queries.outputs import charts, summaries
+from queries.metrics.formatting import adverse, fmt_change, fmt_target, missing
+from queries.metrics.kpi import kpi
+from queries.metrics.registry import BY_ID, caliber
 from queries.periods import Scope
-from queries.report import ReportRequest, bulletin_markdown
+from queries.outputs.report import ReportRequest, bulletin_markdown
 
 RATIO, CASES, SATISFACTION = BY_ID["repeat_ratio"], BY_ID["cases"], BY_ID["satisfaction_rate"]
 
@@ -127,7 +127,8 @@ def test_one_change_reads_the_same_on_card_table_deck_and_bulletin(monkeypatch, 
     card, the 总览 tables, the deck (key figures and scorecard) and the 通报 say the same."""
     from streamlit.testing.v1 import AppTest
 
-    from queries import db, deck
+    from queries import db
+    from queries.outputs import deck
     con = db.open_reader(demo_db)
     try:
         figures = kpi(con).figures
@@ -163,7 +164,7 @@ def test_one_change_reads_the_same_on_card_table_deck_and_bulletin(monkeypatch, 
     (CASES, 5, None, None),
 ])
 def test_a_large_move_the_right_way_is_good_news_not_an_alert(metric, value, yoy, said):
-    from queries.analysis import movement
+    from queries.metrics.analysis import movement
     assert movement(metric, value, yoy) == said
 
 
@@ -175,7 +176,7 @@ def test_trend_marks_say_alert_or_good_news():
 
 
 def test_the_import_summary_accounts_for_every_row():
-    from queries.formatting import accounting_text, kind_label
+    from queries.metrics.formatting import accounting_text, kind_label
     report = {"rows_read": 10, "imported": 6, "updated": 2, "rejected": 1, "skipped": 1, "kind": "receptions"}
     assert accounting_text(report) == "读取 10 行 = 新增 6 + 更新 2 + 拒收 1 + 跳过 1（合计/空行）"
     assert kind_label(report) == "领导接访登记台账"

@@ -6,8 +6,8 @@ import json
 import pandas as pd
 import pytest
 
-from queries.research import geo
-from queries.research.geo_demo import DEMO_PATH, county_geojson, demo_places
+from queries.outputs import village_map as geo
+from queries.demo.county_map import county_geojson, demo_places
 
 
 def square(x: float, y: float) -> list:
@@ -112,7 +112,7 @@ def test_the_demo_map_only_for_the_demos_villages():
 
 
 def test_the_shipped_demo_map_is_the_generators_output_and_cells_tile_the_county():
-    assert json.loads(DEMO_PATH.read_text(encoding="utf-8")) == county_geojson(demo_places())
+    assert json.loads(geo.DEMO_PATH.read_text(encoding="utf-8")) == county_geojson(demo_places())
     shapes = county_geojson([("甲镇", f"{i}村") for i in range(40)])
     assert len(shapes["features"]) == 40
     area = 0.0

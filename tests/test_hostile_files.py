@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import write_csv, write_xlsx
 from crafted_files import sheet_xlsx
 from queries import db
-from queries.importer import import_file
+from queries.ingest.importer import import_file
 from test_pages import APP, TIMEOUT
 
 HEADER = ["信访件编号", "登记日期", "信访形式", "信访人", "乡镇", "村(社区)", "信访事由"]

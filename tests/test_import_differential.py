@@ -14,10 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from conftest import write_csv, write_xlsx
-from queries import csv_stream
-from queries.case_store import CASE_COLUMNS
-from queries.import_stage import stage_relation
-from queries.importer import prepare_file
+from queries.ingest import csv_stream
+from queries.ingest.case_store import CASE_COLUMNS
+from queries.ingest.import_stage import stage_relation
+from queries.ingest.importer import prepare_file
 from reference_importer import reference
 from test_import_property import exports
 

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from conftest import write_csv
 from crafted_files import sheet_xlsx
 from queries import db
-from queries.importer import import_file
-from queries.reader import FileRefused, read_tables
+from queries.ingest.importer import import_file
+from queries.ingest.reader import FileRefused, read_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 11, 1)
@@ -31,7 +31,7 @@ import json, resource, sys
 from pathlib import Path
 resource.setrlimit(resource.RLIMIT_AS, (1536 * 2**20, 1536 * 2**20))
 from queries.config import load_config
-from queries.reader import FileRefused, read_tables
+from queries.ingest.reader import FileRefused, read_tables
 try:
     read_tables(Path("far.xlsx"), Path(sys.argv[1]).read_bytes(), load_config()["import"]["headers"])
     print(json.dumps({"refused": None}))
@@ -173,7 +173,7 @@ def test_import_good_good_bad_keeps_both_good_files(tmp_path):
 def test_an_unexpected_error_refuses_that_file_only(tmp_path, monkeypatch, capsys):
     """Whatever goes wrong inside one file (here: the writer raises for it) becomes that file's
     refusal in Chinese, in the import history; the files before and after it land."""
-    import queries.importer as importer
+    import queries.ingest.importer as importer
     from queries import cli
     real = importer.upsert_cases
 
@@ -202,7 +202,7 @@ def test_running_out_of_import_memory_names_the_setting(tmp_path, monkeypatch):
     refuses the file with the setting that raises the limit, nothing half written (#14.2)."""
     import duckdb
 
-    import queries.importer as importer
+    import queries.ingest.importer as importer
 
     def out_of_memory(*args):
         raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from queries import db
 from queries.config import load_config
-from queries.importer import import_file
+from queries.ingest.importer import import_file
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 11, 1)

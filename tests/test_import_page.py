@@ -8,8 +8,8 @@ from datetime import date
 
 from conftest import write_csv
 from queries import db
-from queries.import_issues import import_issues, issues_csv
-from queries.importer import import_file
+from queries.ingest.import_issues import import_issues, issues_csv
+from queries.ingest.importer import import_file
 from test_pages import TIMEOUT, assert_clean, open_app
 
 AS_OF = date(2026, 11, 1)

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from conftest import write_csv, write_xlsx
 from queries.db import connect
-from queries.importer import import_file
+from queries.ingest.importer import import_file
 
 AS_OF = date(2026, 6, 30)
 GARBAGE = object()      # a non-blank value that is not a date

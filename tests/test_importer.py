@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-import queries.importer as importer_module
+import queries.ingest.importer as importer_module
 from conftest import table_rows, write_csv, write_xlsx
-from queries.importer import CASE_COLUMNS, import_file, import_files
+from queries.ingest.importer import CASE_COLUMNS, import_file, import_files
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2025, 6, 30)

@@ -12,7 +12,8 @@ import duckdb
 import pytest
 
 from queries import access, db
-from queries.access import User, register_incident
+from queries.access import User
+from queries.ingest.incidents import register_incident
 from test_cli import cli
 from test_metrics import build
 from test_roles import configure, signed_in, users  # noqa: F401 (fixture)

@@ -7,7 +7,7 @@ from datetime import date as d
 from queries.db import connect
 import pytest
 
-from queries.kpi import kpi, rank
+from queries.metrics.kpi import kpi, rank
 from queries.periods import Scope
 from test_cli import cli
 from test_metrics import build

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import write_csv, write_xlsx
-from queries.accountability.import_ledgers import split_case_ids
-from queries.importer import import_files
+from queries.ingest.import_ledgers import split_case_ids
+from queries.ingest.importer import import_files
 
 DAY = date(2026, 6, 30)
 

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from queries.db import connect, refresh_facts
-from queries.kpi import kpi, rank
+from queries.metrics.kpi import kpi, rank
 from queries.periods import Scope
-from queries.scorecard import Scorecard
+from queries.metrics.scorecard import Scorecard
 
 ID_P = "430000199001011234"
 

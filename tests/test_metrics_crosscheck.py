@@ -21,9 +21,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.pandas_baseline import METRICS, kpi_pandas, monthly_pandas, prepare_cases, rank_pandas  # noqa: E402
-from queries.analysis import trend  # noqa: E402
+from queries.metrics.analysis import trend  # noqa: E402
 from queries.db import connect, refresh_facts  # noqa: E402
-from queries.kpi import kpi, rank  # noqa: E402
+from queries.metrics.kpi import kpi, rank  # noqa: E402
 from queries.periods import Scope  # noqa: E402
 
 EARLIEST = dt.date(2022, 3, 1)

@@ -12,7 +12,7 @@ import pytest
 
 from queries import normalize as nz
 from queries.config import load_config
-from queries.field_parsers import FieldParsers
+from queries.ingest.field_parsers import FieldParsers
 
 D = date(2024, 3, 5)
 PARSERS = FieldParsers(load_config())

@@ -1,7 +1,7 @@
 """Meeting outputs: the 联席会议 deck (pptx), the 通报 (docx, md) and the lists (xlsx).
 
 Each file is opened with its own reader and every number in it is parsed back and compared with
-what `kpi`/`rank`/`analysis` compute for the same options, printed by `queries.formatting`; on
+what `kpi`/`rank`/`analysis` compute for the same options, printed by `queries.metrics.formatting`; on
 the demo county and with a township filter. Default exports hold no personal data at all.
 """
 from __future__ import annotations
@@ -20,18 +20,18 @@ import pytest
 from PIL import Image
 from python_calamine import CalamineWorkbook
 
-from queries import analysis
+from queries.metrics import analysis
 from queries.access import audit_log
 from queries.db import cursor, open_reader
 from queries.escaping import markdown_plain
-from queries.formatting import COLUMN_LABELS, fmt_change, fmt_date_cn, fmt_met, fmt_target, fmt_value
-from queries.kpi import kpi, rank
-from queries.metrics import BY_ID, PUBLIC
+from queries.metrics.formatting import COLUMN_LABELS, fmt_change, fmt_date_cn, fmt_met, fmt_target, fmt_value
+from queries.metrics.kpi import kpi, rank
+from queries.metrics.registry import BY_ID, PUBLIC
 from queries.periods import Period, Scope
-from queries.meeting_files import write_report
+from queries.outputs.meeting_files import write_report
 from queries.dimensions import scope_text
-from queries.report import ReportRequest, unit_name
-from queries.scorecard import Scorecard
+from queries.outputs.report import ReportRequest, unit_name
+from queries.metrics.scorecard import Scorecard
 from test_cli import cli
 
 SCOPES = {"all": Scope(), "township": Scope(townships=("青石镇",))}

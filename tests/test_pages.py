@@ -1,7 +1,7 @@
 """The Streamlit pages, driven headless with AppTest.
 
 Every page renders on the demo county and on an empty database (the friendly "请先导入数据"
-state); the scorecard shows exactly what `queries.kpi.kpi` computes for the same view; filters
+state); the scorecard shows exactly what `queries.metrics.kpi.kpi` computes for the same view; filters
 change the figures and the URL; a URL reproduces a view; hostile URL values are ignored with a
 notice; presentation mode, the import page and the incident form work end to end.
 """
@@ -20,14 +20,15 @@ from streamlit.testing.v1 import AppTest
 
 from pages._data import WARM_ENV, _Warmer
 from pages._startup import prepare_server
-from queries import analysis, db, kpi as kpi_module, periods
-from queries.case_lists import BY_ID as CASE_LIST_BY_ID, CASE_LISTS
+from queries.metrics import analysis, kpi as kpi_module
+from queries import db, periods
+from queries.metrics.case_lists import BY_ID as CASE_LIST_BY_ID, CASE_LISTS
 from queries.config import load_config
-from queries.formatting import fmt_change, fmt_value
-from queries.kpi import kpi, rank
-from queries.metrics import BY_ID, GROUPS, PUBLIC
+from queries.metrics.formatting import fmt_change, fmt_value
+from queries.metrics.kpi import kpi, rank
+from queries.metrics.registry import BY_ID, GROUPS, PUBLIC
 from queries.periods import Scope
-from queries.scorecard import Scorecard
+from queries.metrics.scorecard import Scorecard
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 PAGES = ("overview", "trends", "repeat", "ranking", "skip_level", "handling", "data_import", "caliber", "audit")
@@ -36,7 +37,7 @@ TIMEOUT = 60
 
 
 def _demo(path: Path) -> Path:
-    demo = pytest.importorskip("queries.demo")
+    demo = pytest.importorskip("queries.demo.county")
     demo.build_demo(path)
     return path
 
@@ -236,7 +237,7 @@ def test_page_is_friendly_on_empty_db(monkeypatch, empty_db, page):
 
 
 def test_missing_db_builds_the_demo(monkeypatch, tmp_path):
-    pytest.importorskip("queries.demo")
+    pytest.importorskip("queries.demo.county")
     path = tmp_path / "fresh" / "xinfang.duckdb"
     at = open_app(monkeypatch, path)
     assert_clean(at)

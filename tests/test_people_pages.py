@@ -108,7 +108,7 @@ def test_admin_unmasking_the_watch_list_is_audited(monkeypatch, tmp_path, demo_d
 
 def test_map_lists_villages_missing_from_the_office_file(monkeypatch, tmp_path, demo_db):
     demo_map = json.loads(Path(__file__).resolve().parent.parent.joinpath(
-        "queries/research/demo_county.geojson").read_text(encoding="utf-8"))
+        "queries/demo/county.geojson").read_text(encoding="utf-8"))
     features = [f for f in demo_map["features"] if f["properties"]["village"] != "上庄村"]
     for feature in features:
         feature["properties"] = {"乡镇": feature["properties"]["township"], "村居": feature["properties"]["village"]}

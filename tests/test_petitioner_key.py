@@ -8,7 +8,7 @@ from datetime import date
 from conftest import write_csv
 from queries import db
 from queries import normalize as nz
-from queries.importer import import_file
+from queries.ingest.importer import import_file
 
 AS_OF = date(2026, 11, 1)
 HEADER = ["信访件编号", "登记日期", "信访形式", "信访人", "证件号码", "乡镇", "村(社区)", "问题分类"]

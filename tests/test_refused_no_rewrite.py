@@ -6,7 +6,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from conftest import write_csv
-from queries import cli, db, refusal_log
+from queries import cli, db
+from queries.ingest import refusal_log
 from test_pages import TIMEOUT, open_app
 
 HEADER = ["信访件编号", "登记日期", "信访形式"]

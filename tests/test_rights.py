@@ -12,7 +12,7 @@ import pytest
 
 from queries import access
 from queries.access import User, restrict
-from queries.kpi import kpi
+from queries.metrics.kpi import kpi
 from queries.periods import Scope
 from test_metrics import build
 

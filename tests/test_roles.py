@@ -9,9 +9,9 @@ from streamlit.testing.v1 import AppTest
 
 from pages import _signin
 from queries import access, db
-from queries.kpi import kpi
-from queries.metrics import BY_ID
-from queries.formatting import fmt_value
+from queries.metrics.kpi import kpi
+from queries.metrics.registry import BY_ID
+from queries.metrics.formatting import fmt_value
 from queries.periods import Scope
 from test_pages import APP, TIMEOUT, _demo, assert_clean, metric_values
 

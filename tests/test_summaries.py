@@ -1,9 +1,9 @@
-"""queries.summaries: the tables 总览, 村居排名 and 越级与集体访 show, worked by hand."""
+"""queries.outputs.summaries: the tables 总览, 村居排名 and 越级与集体访 show, worked by hand."""
 import pandas as pd
 
-from queries import summaries
-from queries.metrics import BY_ID
-from queries.scorecard import Figure, Scorecard
+from queries.outputs import summaries
+from queries.metrics.registry import BY_ID
+from queries.metrics.scorecard import Figure, Scorecard
 
 
 def scorecard(values: dict) -> Scorecard:
@@ -46,7 +46,7 @@ def _row(rank, township, village, score, grade, deductions, events):
 
 
 def test_ranking_frame_has_negative_deductions_and_the_itemised_text():
-    from queries.deductions import DEDUCTIONS
+    from queries.metrics.deductions import DEDUCTIONS
     zero = {d.rule: 0 for d in DEDUCTIONS}
     # one 赴省 visit (1 point) and one 进京 visit (2 points): the larger is itemised first
     rows = [_row(1, "青石镇", "上庄村", 100, "绿", zero, zero),

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from conftest import build_db, write_cases_csv
-from queries.importer import import_files
-from queries.kpi import kpi
+from queries.ingest.importer import import_files
+from queries.metrics.kpi import kpi
 from queries.periods import Scope, resolve
 from queries.research.similar import similar
-from queries.research.terms import Terms, topics_config
+from queries.ingest.terms import Terms, topics_config
 from queries.research.topics import g2, is_emerging, term_cases, topics
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,7 +11,7 @@ from pathlib import Path
 from pptx import Presentation
 
 from queries.db import open_reader
-from queries.report import ReportRequest, bulletin_markdown
+from queries.outputs.report import ReportRequest, bulletin_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 ITEM = re.compile(r"([^：、，（）]+)（(\d+)件，上期(\d+|—)件?）")
@@ -37,7 +37,7 @@ def test_the_bulletin_names_the_emerging_terms_of_topics_json(demo_db):
 
 
 def test_the_deck_slide_lists_the_terms_of_topics_json(demo_db, tmp_path):
-    from queries.meeting_files import write_report
+    from queries.outputs.meeting_files import write_report
     path = tmp_path / "deck.pptx"
     write_report(open_reader(demo_db), "pptx", path, ReportRequest())
     slide = next(s for s in Presentation(path).slides if s.shapes.title.text_frame.text == "热点与新问题")

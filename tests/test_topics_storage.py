@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date as d
 
 from conftest import build_db, write_cases_csv
-from queries.importer import import_files
-from queries.research.terms import forget_removed_cases, refresh_terms
+from queries.ingest.importer import import_files
+from queries.ingest.terms import forget_removed_cases, refresh_terms
 
 SHARED, OTHER = "小区物业乱收费", "退役军人参战补贴"
 

@@ -1,4 +1,4 @@
-"""A workbook read by fastexcel into Arrow (queries/workbook.py, #14): rows and columns keep the
+"""A workbook read by fastexcel into Arrow (queries/ingest/workbook.py, #14): rows and columns keep the
 sheet's own numbering, cells that are not text are written as documented, and an import turns
 only the rows it searches for the header into Python lists, never the body."""
 from __future__ import annotations
@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from conftest import write_xlsx
-from queries import db, workbook
-from queries.importer import import_file
-from queries.workbook import GridRows, read_grids
+from queries import db
+from queries.ingest import workbook
+from queries.ingest.importer import import_file
+from queries.ingest.workbook import GridRows, read_grids
 
 
 def grids(path: Path) -> dict[str, GridRows]:

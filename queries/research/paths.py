@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..config import load_config
 from ..db import compose, sql
-from ..engine import base_query, execute, fetch_columns, period_cursor, query
+from ..metrics.engine import base_query, execute, fetch_columns, period_cursor, query
 from ..periods import Period, Scope, resolve
 from ..privacy import mask_key
 

@@ -15,9 +15,9 @@ import duckdb
 import pandas as pd
 
 from ..db import cursor, sql
-from ..engine import query
+from ..ingest.terms import topics_config
+from ..metrics.engine import query
 from ..periods import Scope
-from .terms import topics_config
 
 K1, B = 1.2, 0.75   # the usual BM25 constants
 OPPOSITE = ({"已化解"}, {"未化解"})

@@ -15,11 +15,10 @@ import duckdb
 import pandas as pd
 
 from ..db import compose, cursor, sql
-from ..engine import base_query, period_cursor, query
+from ..ingest.terms import topics_config
+from ..metrics.engine import base_query, period_cursor, query
 from ..periods import Period, Periods, Scope, data_range, months, resolve
 from ..privacy import mask_frame
-from .terms import topics_config
-
 
 
 def g2(a: int, n1: int, b: int, n2: int) -> float:
@@ -46,7 +45,7 @@ def is_emerging(a: int, n1: int, b: int | None, n2: int | None, config: dict | N
     return bool(rose and a >= config["min_cases"] and value >= config["emerging_g2"]), value
 
 
-# The 诉求群体 filter, written into a statement only when groups are chosen (like engine.py's).
+# The 诉求群体 filter, written into a statement only when groups are chosen (like metrics/engine.py's).
 GROUPS_FILTER = "AND f.case_id IN (SELECT case_id FROM case_groups WHERE list_contains($groups::VARCHAR[], grp))"
 
 

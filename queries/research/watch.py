@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from ..config import load_config
-from ..engine import base_query, run_named
+from ..metrics.engine import base_query, run_named
 from ..periods import Period, Scope, data_range
 from ..privacy import mask_key
 from .paths import levels, with_steps

@@ -157,7 +157,7 @@ CREATE TABLE IF NOT EXISTS case_answers (
     import_batch VARCHAR
 );
 
--- 研判 (queries/research/terms.py): each distinct 信访事由 is segmented once, however many cases
+-- 研判 (queries/ingest/terms.py): each distinct 信访事由 is segmented once, however many cases
 -- carry it (term_texts, text_terms); a case records the id of its text with its date and scope
 -- columns (case_texts), so counting terms for a scope and period counts cases per text and needs
 -- no join with the cases. The view case_terms (one row per case and term) is created by

@@ -1,0 +1,174 @@
+"""A CSV export read as a stream (#14): decoded chunk by chunk to UTF-8, its header row found
+among the first records, and its body handed to DuckDB's CSV reader where that reader gives
+exactly what Python's csv module gives, else streamed through the csv module in batches.
+
+Memory does not grow with the file: nothing here holds more than one chunk or one batch.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+from .reader import (
+    MOJIBAKE,
+    UNKNOWN_ENCODING,
+    FileRefused,
+    candidate_encodings,
+    file_notes,
+    looks_western,
+    not_this_encoding,
+)
+
+CHUNK_BYTES = 8 * 2**20
+CHECKED_ROWS = 50   # the first body rows, read by both readers and compared
+
+
+@dataclass
+class Decoded:
+    """The export as UTF-8 without NULs: the file itself when it already is, else a copy."""
+    path: Path
+    notes: list[str] = field(default_factory=list)   # file-level warnings
+    blank_line_at: int = -1    # byte offset of its last blank line ("\n\n" or "\n\r"), -1 if none
+    lone_return: bool = False  # a "\r" not followed by "\n" somewhere
+
+    def plain_from(self, offset: int) -> bool:
+        """Has the text from `offset` no blank line and no lone carriage return? Python's csv
+        module yields an empty record for a blank line and ends a record at a lone \r; DuckDB's
+        reader skips the one and may not do the other, so such a file is read by the csv module.
+        (A blank line inside a quoted cell counts too: only speed is lost.)"""
+        return not self.lone_return and self.blank_line_at < offset - 1
+
+
+class _Breaks:
+    """Watches the UTF-8 bytes of a file go by for blank lines and lone carriage returns."""
+
+    def __init__(self):
+        self.offset, self.last, self.blank_line_at, self.lone_return, self.pending_return = 0, b"\n", -1, False, False
+
+    def see(self, data: bytes) -> None:
+        if not data:
+            return
+        if self.pending_return and not data.startswith(b"\n"):
+            self.lone_return = True
+        returns = data.count(b"\r")
+        self.pending_return = data.endswith(b"\r")
+        if returns and returns - data.count(b"\r\n") - self.pending_return:
+            self.lone_return = True
+        found = max(data.rfind(b"\n\n"), data.rfind(b"\n\r"))
+        if found >= 0:
+            self.blank_line_at = self.offset + found
+        elif self.last == b"\n" and data[:1] in (b"\n", b"\r"):
+            self.blank_line_at = self.offset - 1
+        self.offset += len(data)
+        self.last = data[-1:]
+
+    def close(self) -> None:
+        self.lone_return = self.lone_return or self.pending_return
+
+
+LATIN_LEADS = ("\u00c3", "\u00c2", "\u00e2")   # the first characters MOJIBAKE looks for: rare in Chinese text
+
+
+def chunks(path: Path) -> Iterator[bytes]:
+    with open(path, "rb") as file:
+        while chunk := file.read(CHUNK_BYTES):
+            yield chunk
+
+
+def _scan(path: Path, encoding: str, copy: Path | None) -> tuple[Decoded, int] | None:
+    """Decode the whole file (writing the UTF-8 copy, without NULs, when `copy` is given): what
+    it holds and its NUL count, or None when it is not this encoding's text (U+FFFD, mostly NULs)."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    breaks = _Breaks()
+    nuls = characters = 0
+    mojibake = western = None
+    tail = ""   # the previous chunk's last character: the patterns span two characters
+    out = open(copy, "wb") if copy else None
+    try:
+        for chunk in chunks(path):
+            text = decoder.decode(chunk)
+            if "\ufffd" in text:
+                return None   # not_this_encoding
+            characters += len(text)
+            if "\x00" in text:
+                nuls += text.count("\x00")
+                text = text.replace("\x00", "")
+            window = tail + text
+            if mojibake is None and any(lead in window for lead in LATIN_LEADS) and (found := MOJIBAKE.search(window)):
+                mojibake = found.group()
+            if encoding == "gb18030" and western is None and looks_western(window):
+                western = True
+            tail = text[-1:] or tail
+            if out:
+                data = text.encode("utf-8")
+                out.write(data)
+                breaks.see(data)
+            else:
+                breaks.see(chunk)
+        decoder.decode(b"", final=True)
+    finally:
+        if out:
+            out.close()
+    breaks.close()
+    if not_this_encoding(False, nuls, characters):
+        return None
+    return Decoded(copy or path, file_notes(nuls, bool(western), mojibake), breaks.blank_line_at,
+                   breaks.lone_return), nuls
+
+
+def decode(path: Path, scratch: Path) -> Decoded:
+    """The export as UTF-8 (reader.decode_csv's rules, one chunk at a time)."""
+    copy = scratch / "decoded.csv"
+    with open(path, "rb") as file:
+        head = file.read(3)
+    for encoding in candidate_encodings(head):
+        utf8 = encoding.startswith("utf-8")
+        try:
+            scanned = _scan(path, encoding, None if utf8 else copy)
+        except UnicodeDecodeError:
+            continue
+        if scanned is None:
+            break
+        decoded, nuls = scanned
+        if utf8 and nuls:   # rare: a second pass writes the copy without them
+            decoded, _ = _scan(path, encoding, copy)
+        return decoded
+    raise FileRefused(UNKNOWN_ENCODING)
+
+
+def records(path: Path, delimiter: str) -> Iterator[tuple[list[str | None], int]]:
+    """(cells, physical lines read so far) of each record; blank cells are None."""
+    with open(path, encoding="utf-8-sig", newline="") as file:
+        reader = csv.reader(file, delimiter=delimiter)
+        try:
+            for row in reader:
+                yield [cell if cell != "" else None for cell in row], reader.line_num
+        except csv.Error as exc:  # e.g. a cell longer than csv.field_size_limit() (128 KB)
+            raise FileRefused(f"CSV 文件格式有误（如单元格内容过长或引号不配对），无法读取：{exc}") from exc
+
+
+def batches(path: Path, delimiter: str, skip: int, size: int) -> Iterator[list[list[str | None]]]:
+    """The records after the first `skip`, `size` at a time."""
+    rows = (cells for cells, _ in islice(records(path, delimiter), skip, None))
+    while batch := list(islice(rows, size)):
+        yield batch
+
+
+def body_offset(path: Path, lines: int) -> int:
+    """Byte offset after the first `lines` line breaks (\n: a file with a lone \r is not read by DuckDB)."""
+    offset = 0
+    with open(path, "rb") as file:
+        data = b""
+        while lines:
+            if (found := data.find(b"\n", offset)) >= 0:
+                offset, lines = found + 1, lines - 1
+                continue
+            more = file.read(CHUNK_BYTES)
+            if not more:
+                return len(data)
+            data += more
+    return offset
