@@ -194,3 +194,24 @@ def test_a_plain_csv_is_read_by_duckdb_and_a_blank_line_sends_it_to_the_csv_modu
     blank = _write(tmp_path, "b.csv", _csv_text([HEADER, *ROWS[:2]]) + "\n" + _csv_text(ROWS[2:]))
     assert prepare_file(blank, AS_OF).report.rows_read == len(ROWS) + 1
     assert len(calls) == 1
+
+
+_MANY = _csv_text([HEADER, *ROWS, *([f"L{i:03d}", "2026-03-01", "来访"] for i in range(80))])
+_LAST = _csv_text([["L999", "2026-03-02", "来访", "王五"]])
+LATE = {   # trouble past the first chunk the decoder reads and the 50 rows both readers are compared on
+    "gbk after an ascii head": ("#" * 100 + "\n" + (_MANY + _LAST).replace("\u200b", "").replace("\u202e", "")
+                                .replace("\u3000", " "), "gbk"),
+    "nuls": (_MANY + _LAST.replace("王五", "王\x00五"), "utf-8"),
+    "blank line": (_MANY + "\n" + _LAST, "utf-8"),
+    "lone cr": (_MANY[:-1] + "\r" + _LAST, "utf-8"),
+    "mojibake": (_MANY + _LAST.replace("王五", "Ã©å¼ ä¸‰"), "utf-8"),
+    "no header": CSV_CASES["no header"],
+    "not text": CSV_CASES["not text"],
+}
+
+
+@pytest.mark.parametrize("case", LATE)
+def test_trouble_past_the_first_chunk_stages_as_the_row_by_row_importer_did(tmp_path, monkeypatch, case):
+    monkeypatch.setattr(csv_stream, "CHUNK_BYTES", 64)
+    text, encoding = LATE[case]
+    assert_same(_write(tmp_path, "late.csv", text, encoding))
