@@ -111,10 +111,19 @@ def test_a_file_that_kept_the_facts_in_their_own_table_is_brought_up_to_date(dat
 
 def test_compose_fills_every_placeholder_and_refuses_a_missing_one():
     from queries.db import compose
-    filled = compose("metric_base", groups_filter="AND TRUE")
-    assert "AND TRUE" in filled and "{groups_filter}" not in filled
+    filled = compose("metric_base", in_view="TRUE AND f.case_id <> 'x'")
+    assert "TRUE AND f.case_id <> 'x'" in filled and "{in_view}" not in filled
     assert r"\p{Z}" in compose("case_facts", cases="cases", persons_filter="true")   # regex braces stay
     with pytest.raises(KeyError):
         compose("metric_base")                       # a placeholder left unfilled
     with pytest.raises(KeyError):
-        compose("metric_base", groups_filter="", other="x")   # a part with no placeholder
+        compose("metric_base", in_view="TRUE", other="x")   # a part with no placeholder
+
+
+def test_no_sql_comment_holds_a_placeholder():
+    """compose fills every occurrence: one in a comment would put a multi-line part half in it."""
+    from queries.db import SQL_DIR, _PLACEHOLDER
+    found = [(path.name, line) for path in SQL_DIR.rglob("*.sql")
+             for line in path.read_text(encoding="utf-8").splitlines()
+             if "--" in line and _PLACEHOLDER.search(line.split("--", 1)[1])]
+    assert found == []

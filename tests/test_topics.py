@@ -202,3 +202,17 @@ def test_the_demo_shows_its_planted_issues_as_emerging(demo_db):
     assert by_term["宅基地"]["cases"] > 0
     summaries = con.execute("SELECT count(DISTINCT summary) FROM cases").fetchone()[0]
     assert summaries > 2000   # varied sentences, not one per topic and village
+
+
+def test_a_unit_filter_counts_only_that_units_cases(cases_db):
+    """责任单位 narrows 研判 as it narrows the scorecard (sql/in_view.sql): of the two 涉军 cases in
+    March only G1 is 退役军人事务局's; G3 is 住建局's."""
+    con = cases_db([case("G1", d(2026, 3, 3), "退役军人要求落实参战补贴", responsible_unit="退役军人事务局"),
+                    case("G2", d(2026, 3, 4), "参战老兵生活困难", responsible_unit="民政局"),
+                    case("G3", d(2026, 3, 5), "业主反映交房后不能办证", responsible_unit="住建局"), EARLY])
+    veterans = Scope(units=("退役军人事务局",))
+    groups = {g["group"]: g["cases"] for g in topics(con, veterans, **MARCH)["groups"]}
+    assert (groups["涉军"], groups["房地产"]) == (1, 0)
+    assert kpi(con, veterans, **MARCH).figures["cases"].value == 1
+    everyone = {g["group"]: g["cases"] for g in topics(con, **MARCH)["groups"]}
+    assert (everyone["涉军"], everyone["房地产"]) == (2, 1)

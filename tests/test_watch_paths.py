@@ -239,3 +239,22 @@ def test_cli_watch_and_paths_print_the_same_documents(tmp_path):
     assert {"person": "孙*|柳河镇|枫树村", "chain": [["2025-12-01", "村"], ["2026-04-01", "市"]]} in document["escalated"]
     out = cli("watch", "--db", db, "--before-event", "没有这个活动")
     assert out.returncode == 2 and "没有名为" in out.stderr
+
+
+def test_a_unit_filter_keeps_only_that_units_cases_on_the_ladder(tmp_path):
+    """The 责任单位 filter applies here as on every page (sql/in_view.sql): 乙's 县 case alone is
+    住建局's, so with that filter it has no earlier case and climbs nothing."""
+    con = build(tmp_path, [
+        case("U1a", "甲", "上庄村", d(2026, 1, 10), "村", responsible_unit="住建局"),
+        case("U1b", "甲", "上庄村", d(2026, 3, 1), "镇", responsible_unit="住建局"),
+        case("U2a", "乙", "下庄村", d(2026, 1, 10), "村", responsible_unit="人社局"),
+        case("U2b", "乙", "下庄村", d(2026, 2, 1), "县", responsible_unit="住建局"),
+    ])
+
+    def flows(scope):
+        result = paths(con, scope, d(2026, 6, 30), d(2026, 1, 1), d(2026, 6, 30))
+        return {(f["from"], f["to"]): f["persons"] for f in result["flows"]}
+
+    assert flows(Scope()) == {("村", "镇"): 1, ("村", "县"): 1}
+    assert flows(Scope(units=("住建局",))) == {("村", "镇"): 1}
+    assert flows(Scope(units=("人社局",))) == {}

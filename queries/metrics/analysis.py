@@ -17,7 +17,7 @@ from ..periods import Period, Scope, data_range, months, year_earlier
 from ..privacy import mask_frame
 from ..url_state import P_CATS, P_CHANNELS, P_GROUPS, P_TOWNS, P_UNITS, P_VILLAGES
 from .case_lists import BY_ID as CASE_LIST_BY_ID
-from .engine import base_query, metric_frame, period_cursor, query, run_named
+from .engine import base_query, in_view, metric_frame, period_cursor, query, run_named, view_params
 from .formatting import adverse
 from .scorecard import Scorecard
 from .units import unit_name
@@ -119,7 +119,8 @@ def top_repeaters(con: duckdb.DuckDBPyConnection, scope: Scope, period: Period, 
 def petitioner_chain(con: duckdb.DuckDBPyConnection, token: str, masked: bool = True,
                      scope: Scope = Scope()) -> pd.DataFrame:
     """All cases in scope of one petitioner (by the token of top_repeaters), oldest first."""
-    return _masked(run_named(con, "views/petitioner_chain", {"token": token, **scope.params()}), masked)
+    return _masked(run_named(con, "views/petitioner_chain", {"token": token, **view_params(con, scope)},
+                             in_view=in_view(scope)), masked)
 
 
 def leader_table(con: duckdb.DuckDBPyConnection, scope: Scope, period: Period) -> pd.DataFrame:
@@ -141,7 +142,7 @@ def event_windows(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     cur = cursor(con)
     try:
         cur.register("windows", windows)
-        return query(cur, sql("views/event_windows"), scope.params())
+        return query(cur, compose("views/event_windows", in_view=in_view(scope)), view_params(con, scope))
     finally:
         cur.close()
 

@@ -41,9 +41,9 @@ def unit_names(con: duckdb.DuckDBPyConnection) -> pa.Table:
                      "unit": pa.array([unit for _, unit in pairs], pa.string())})
 
 
-def unit_filter(con: duckdb.DuckDBPyConnection | None, units: Iterable[str]) -> dict:
-    """The parameters of sql/metric_base.sql's unit filter: the stored values naming `units`."""
+def unit_raws(con: duckdb.DuckDBPyConnection | None, units: Iterable[str]) -> list[str]:
+    """The stored responsible_unit values that name `units` (sql/in_view.sql's unit filter)."""
     wanted = {unit_name(u) for u in units}
     if not wanted or con is None:
-        return {"unit_filter": bool(wanted), "unit_raws": []}
-    return {"unit_filter": True, "unit_raws": [raw for raw, unit in _unit_pairs(con) if unit in wanted]}
+        return []
+    return [raw for raw, unit in _unit_pairs(con) if unit in wanted]

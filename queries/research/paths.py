@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..config import load_config
 from ..db import compose, sql
-from ..metrics.engine import base_query, execute, fetch_columns, period_cursor, query
+from ..metrics.engine import base_query, execute, fetch_columns, in_view, period_cursor, query, view_params
 from ..periods import Period, Scope, resolve
 from ..privacy import mask_key
 
@@ -32,21 +32,26 @@ def high_levels() -> list[str]:
     return list(load_config()["metrics"]["skip_levels"])
 
 
-def with_steps(name: str) -> str:
+def level_steps(scope: Scope) -> str:
+    """sql/research/level_steps.sql over the cases in the scope's view."""
+    return compose("research/level_steps", in_view=in_view(scope))
+
+
+def with_steps(name: str, scope: Scope) -> str:
     """sql/research/<name>.sql, read after base_query's `base`, with `steps` (every case on the
     ladder, with its previous one: research/level_steps) over the same cases."""
-    return compose(f"research/{name}", steps=sql("research/level_steps"))
+    return compose(f"research/{name}", steps=level_steps(scope))
 
 
 @contextmanager
 def _path_steps(con: duckdb.DuckDBPyConnection, scope: Scope, period: Period):
     """A cursor holding the view's steps as its own temporary table path_steps
     (research/path_steps), and the parameters its queries take."""
-    params = {**scope.params(), "levels": levels(),
+    params = {**view_params(con, scope), "levels": levels(),
               "repeat_window_days": load_config()["metrics"]["repeat_window_days"]}
     cur = period_cursor(con, [period])
     try:
-        execute(cur, compose("research/path_steps", steps=sql("research/level_steps")), params)
+        execute(cur, compose("research/path_steps", steps=level_steps(scope)), params)
         yield cur, params
     finally:
         cur.close()
@@ -116,7 +121,8 @@ def path_view(con, scope: Scope, period: Period, masked: bool = True) -> PathVie
 
 def days_to_high_level(con, scope: Scope, period: Period) -> pd.DataFrame:
     """Persons who reached 市/省/京 for the first time in the period: days since their first case."""
-    return base_query(con, scope, period, sql("research/first_high_level"), high_levels=high_levels())
+    return base_query(con, scope, period, compose("research/first_high_level", in_view=in_view(scope)),
+                      high_levels=high_levels())
 
 
 def escalation_sources(steps: pd.DataFrame, by: str) -> pd.DataFrame:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..db import compose, cursor, sql
 from ..ingest.terms import topics_config
-from ..metrics.engine import base_query, period_cursor, query
+from ..metrics.engine import base_query, in_view, period_cursor, query, view_params
 from ..periods import Period, Periods, Scope, data_range, months, resolve
 from ..privacy import mask_frame
 
@@ -45,20 +45,16 @@ def is_emerging(a: int, n1: int, b: int | None, n2: int | None, config: dict | N
     return bool(rose and a >= config["min_cases"] and value >= config["emerging_g2"]), value
 
 
-# The 诉求群体 filter, written into a statement only when groups are chosen (like metrics/engine.py's).
-GROUPS_FILTER = "AND f.case_id IN (SELECT case_id FROM case_groups WHERE list_contains($groups::VARCHAR[], grp))"
-
-
 def _run(con: duckdb.DuckDBPyConnection, name: str, scope: Scope, periods: Periods) -> pd.DataFrame:
     """A statement over the scope and the three compared periods (passed as dates: each count is a
     FILTER of one scan, no join with a periods relation)."""
-    statement = compose(name, groups_filter=GROUPS_FILTER if scope.groups else "")
+    statement = compose(name, in_view=in_view(scope, has_unit=False))
     dates = {"span_from": min(p.start for p in periods.all), "span_to": max(p.end for p in periods.all)}
     for prefix, period in (("cur", periods.current), ("prev", periods.pop), ("yoy", periods.yoy)):
         dates |= {f"{prefix}_from": period.start, f"{prefix}_to": period.end}
     cur = cursor(con)
     try:
-        return query(cur, statement, {**scope.params(), **dates})
+        return query(cur, statement, {**view_params(con, scope), **dates})
     finally:
         cur.close()
 
@@ -154,10 +150,10 @@ def group_trend(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date, count
     """Cases per month and group over the `count` months up to the as-of month: month, group, cases
     (every configured group has a row for every month)."""
     periods = months(as_of, count, first=data_range(con)[0])
-    statement = compose("research/group_months", groups_filter=GROUPS_FILTER if scope.groups else "")
+    statement = compose("research/group_months", in_view=in_view(scope, has_unit=False))
     cur = period_cursor(con, periods)
     try:
-        frame = query(cur, statement, scope.params())
+        frame = query(cur, statement, view_params(con, scope))
     finally:
         cur.close()
     grid = pd.MultiIndex.from_product([[p.name for p in periods], list(topics_config().get("groups", {}))],

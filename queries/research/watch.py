@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from ..config import load_config
-from ..metrics.engine import base_query, run_named
+from ..metrics.engine import base_query, in_view, run_named, view_params
 from ..periods import Period, Scope, data_range
 from ..privacy import mask_key
 from .paths import levels, with_steps
@@ -96,11 +96,11 @@ def scores(con: duckdb.DuckDBPyConnection, scope: Scope, window: Window, min_sco
     `top`, with the facts and points of each rule, `listed` (how many reach `min_score`) and
     their last case. The personal key is unmasked: `watch_frame` and `watch_list` mask it."""
     config = settings()
-    frame = base_query(con, scope, window.period, with_steps("watch_persons"), levels=levels(), **_rule_params(),
+    frame = base_query(con, scope, window.period, with_steps("watch_persons", scope), levels=levels(), **_rule_params(),
                        min_score=int(config["min_score"] if min_score is None else min_score),
                        top=int(config["top"] if top is None else top))
-    last = run_named(con, "research/watch_last_cases", {**scope.params(), "as_of": window.as_of,
-                                                    "keys": list(frame["petitioner_key"])})
+    last = run_named(con, "research/watch_last_cases", {**view_params(con, scope), "as_of": window.as_of,
+                                                        "keys": list(frame["petitioner_key"])}, in_view=in_view(scope))
     details = pd.DataFrame(list(last["last"]), columns=["last_case", "last_level", "township", "village"])
     details.insert(0, "petitioner_key", last["petitioner_key"].to_numpy())
     return frame.merge(details, on="petitioner_key", how="left")

@@ -1,6 +1,6 @@
 -- Per-case facts that do not depend on the as-of date (METRICS.md "Derived per case"), of the
--- cases in {cases} (all cases, or every case of the persons an import touched: db.refresh_facts)
--- whose person passes {persons_filter}.
+-- cases given by the caller (all cases, or every case of the persons an import touched: db.refresh_facts)
+-- whose person passes the persons filter.
 -- A case's facts depend only on the cases of the same petitioner_key. Only the facts come out
 -- (case_id, petitioner_key and the derived columns): db.refresh_facts writes them onto the cases'
 -- own fact columns (schema.sql), so that the windows carry only the columns they read (a window

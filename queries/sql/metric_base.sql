@@ -16,11 +16,7 @@ WITH span AS (
     FROM periods
 ), in_scope_facts AS NOT MATERIALIZED (
     SELECT * FROM case_facts f
-    WHERE in_scope(f.township, f.village, f.category, f.channel,
-        $townships::VARCHAR[], $villages::VARCHAR[], $categories::VARCHAR[], $channels::VARCHAR[])
-      -- the unit filter, as the stored responsible_unit values that name the chosen units
-      AND (NOT $unit_filter OR list_contains($unit_raws::VARCHAR[], coalesce(f.responsible_unit, '')))
-      {groups_filter}
+    WHERE {in_view}
 ), candidates AS (
     SELECT p.period, p.p_from, p.p_to, p.p_as_of, f.*
     FROM (SELECT i.* FROM in_scope_facts i, span

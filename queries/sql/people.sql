@@ -1,5 +1,5 @@
 -- One row per petitioner, period and group, for the metrics that count people rather than
--- cases (key persons, skip-level petitioners, rebounds). {group} is filled in by the caller.
+-- cases (key persons, skip-level petitioners, rebounds). the grouping columns are filled in by the caller.
 SELECT
     period, {group} person_id,
     coalesce(bool_or(key_person), false) AS is_key,

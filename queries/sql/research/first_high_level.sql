@@ -6,8 +6,7 @@ SELECT
     first_high_on - first_on AS days
 FROM case_facts f, periods p
 WHERE f.registered_on <= p.p_to
-  AND in_scope(f.township, f.village, f.category, f.channel,
-      $townships::VARCHAR[], $villages::VARCHAR[], $categories::VARCHAR[], $channels::VARCHAR[])
+  AND {in_view}
 GROUP BY f.person_id
 HAVING first_high_on >= any_value(p.p_from)
 ORDER BY days

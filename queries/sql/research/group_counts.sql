@@ -6,7 +6,5 @@ SELECT grp,
        count(*) FILTER (WHERE registered_on BETWEEN $yoy_from AND $yoy_to) AS yoy_cases
 FROM case_groups f
 WHERE registered_on BETWEEN $span_from AND $span_to
-  AND in_scope(township, village, category, channel,
-      $townships::VARCHAR[], $villages::VARCHAR[], $categories::VARCHAR[], $channels::VARCHAR[])
-  {groups_filter}
+  AND {in_view}
 GROUP BY grp

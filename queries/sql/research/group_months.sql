@@ -2,7 +2,5 @@
 SELECT p.period AS month, f.grp, count(*)::BIGINT AS cases
 FROM case_groups f
 JOIN periods p ON f.registered_on BETWEEN p.p_from AND p.p_to
-WHERE in_scope(f.township, f.village, f.category, f.channel,
-      $townships::VARCHAR[], $villages::VARCHAR[], $categories::VARCHAR[], $channels::VARCHAR[])
-  {groups_filter}
+WHERE {in_view}
 GROUP BY ALL

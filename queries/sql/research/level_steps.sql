@@ -22,8 +22,7 @@ FROM (
                list_position($levels::VARCHAR[], f.level)::UTINYINT AS level_rank
         FROM cases f, periods p
         WHERE f.registered_on <= p.p_to AND list_contains($levels::VARCHAR[], f.level)
-          AND in_scope(f.township, f.village, f.category, f.channel,
-              $townships::VARCHAR[], $villages::VARCHAR[], $categories::VARCHAR[], $channels::VARCHAR[])
+          AND {in_view}
     )
     WINDOW person AS (PARTITION BY person_id ORDER BY registered_on, case_id)
 )

@@ -6,7 +6,5 @@ SELECT coalesce(township, '') AS township,
        count(*) FILTER (WHERE registered_on BETWEEN $yoy_from AND $yoy_to) AS yoy_n
 FROM case_facts f
 WHERE registered_on BETWEEN $span_from AND $span_to
-  AND in_scope(township, village, category, channel,
-      $townships::VARCHAR[], $villages::VARCHAR[], $categories::VARCHAR[], $channels::VARCHAR[])
-  {groups_filter}
+  AND {in_view}
 GROUP BY ALL

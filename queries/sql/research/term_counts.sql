@@ -1,7 +1,7 @@
 -- Cases per term in scope, now (cur_from..cur_to), in the preceding period (prev_) and a year
 -- earlier (yoy_). case_texts carries the scope columns, so the cases of the periods' span are
 -- counted per distinct text in one scan, and only those counts are spread over the text's terms.
--- {groups_filter} is the 诉求群体 filter (empty without one).
+-- The view's filters (sql/in_view.sql) include 责任单位 and 诉求群体.
 WITH texts AS (
     SELECT text_id,
            count(*) FILTER (WHERE registered_on BETWEEN $cur_from AND $cur_to) AS cases,
@@ -9,9 +9,7 @@ WITH texts AS (
            count(*) FILTER (WHERE registered_on BETWEEN $yoy_from AND $yoy_to) AS yoy_cases
     FROM case_texts f
     WHERE registered_on BETWEEN $span_from AND $span_to
-      AND in_scope(township, village, category, channel,
-          $townships::VARCHAR[], $villages::VARCHAR[], $categories::VARCHAR[], $channels::VARCHAR[])
-      {groups_filter}
+      AND {in_view}
     GROUP BY text_id
 )
 SELECT t.term, sum(x.cases)::BIGINT AS cases, sum(x.prev_cases)::BIGINT AS prev_cases,

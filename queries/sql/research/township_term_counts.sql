@@ -6,9 +6,7 @@ WITH texts AS (
            count(*) FILTER (WHERE registered_on BETWEEN $yoy_from AND $yoy_to) AS yoy_cases
     FROM case_texts f
     WHERE registered_on BETWEEN $span_from AND $span_to
-      AND in_scope(township, village, category, channel,
-          $townships::VARCHAR[], $villages::VARCHAR[], $categories::VARCHAR[], $channels::VARCHAR[])
-      {groups_filter}
+      AND {in_view}
     GROUP BY ALL
 )
 SELECT x.township, t.term, sum(x.cases)::BIGINT AS cases, sum(x.prev_cases)::BIGINT AS prev_cases,

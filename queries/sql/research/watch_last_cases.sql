@@ -2,8 +2,7 @@
 -- ($keys: their petitioner keys), with its place and level, within the scope.
 SELECT petitioner_key, arg_max({last_case: case_id, last_level: level, township: township, village: village},
                                (registered_on, case_id)) AS last
-FROM case_facts
+FROM case_facts f
 WHERE list_contains($keys::VARCHAR[], petitioner_key) AND registered_on <= $as_of
-  AND in_scope(township, village, category, channel,
-      $townships::VARCHAR[], $villages::VARCHAR[], $categories::VARCHAR[], $channels::VARCHAR[])
+  AND {in_view}
 GROUP BY petitioner_key

@@ -7,7 +7,6 @@ SELECT
 FROM windows w
 LEFT JOIN case_facts f
     ON f.registered_on BETWEEN w.start_on AND w.end_on
-   AND in_scope(f.township, f.village, f.category, f.channel,
-       $townships::VARCHAR[], $villages::VARCHAR[], $categories::VARCHAR[], $channels::VARCHAR[])
+   AND {in_view}
 GROUP BY w.name, w.start_on, w.end_on
 ORDER BY w.start_on
