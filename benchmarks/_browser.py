@@ -26,7 +26,6 @@ import json
 import math
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -41,6 +40,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout, uninstalled
 sys.path.insert(0, str(HERE))
+
+from deploy.cluster import Cluster, free_ports  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -127,18 +128,12 @@ def card_count() -> int:
 
 # --- the app --------------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class App:
     """`streamlit run server.py` (or `script`) on 127.0.0.1:<free port> against `db`; server output goes
     to `log` (read afterwards for tracebacks)."""
 
     def __init__(self, db: Path, log: Path, script: str = "server.py", **env: str):
-        self.db, self.log, self.port = db, log, free_port()
+        self.db, self.log, self.port = db, log, free_ports(1)
         self.url = f"http://127.0.0.1:{self.port}"
         log.parent.mkdir(parents=True, exist_ok=True)
         self._out = open(log, "wb")
@@ -183,7 +178,6 @@ class ClusterApp:
     the proxy; the CPU counted as the app's is all N processes' and the proxy's."""
 
     def __init__(self, db: Path, log: Path, processes: int, **env: str):
-        from deploy.cluster import Cluster, free_ports
         first = free_ports(processes + 1)
         self.cluster = Cluster(db, processes, f"127.0.0.1:{first}", first + 1, log.parent / "cluster",
                                env=dict(env)).start()

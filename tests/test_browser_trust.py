@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from deploy.cluster import free_ports
 from queries import access
 from queries.db import refresh_facts, writing
-from test_browser import ARTIFACTS, CHROMIUM, PASSWORD, ROOT, browser, free_port, serve  # noqa: F401 (fixture)
+from test_browser import ARTIFACTS, CHROMIUM, PASSWORD, ROOT, browser, serve  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's /usr/bin/chromium")]
@@ -43,7 +44,7 @@ def network_address() -> str | None:
 def started(db: Path, *options: str):
     """`streamlit run server.py` as an office would start it (the address from
     .streamlit/config.toml unless `options` say otherwise, no sign-in); yields its port."""
-    port = free_port()
+    port = free_ports(1)
     server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "server.py", "--server.port", str(port),
                                *options], cwd=ROOT, env={**os.environ, "XINFANG_DB": str(db)},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
