@@ -4,10 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from pages._frame import start_page
-from queries.metrics.case_lists import CASE_LISTS
 from queries.config import load_config, user_config_path
-from queries.metrics.formatting import fmt_target
+from queries.dimensions import FILTERS
+from queries.metrics.case_lists import CASE_LISTS
 from queries.metrics.deductions import DEDUCTIONS
+from queries.metrics.formatting import fmt_target
 from queries.metrics.registry import GROUPS, METRICS, caliber
 
 RULES = {"fall": "同比下降即达标", "at_most": "不高于目标即达标", "at_least": "不低于目标即达标", None: "仅列示，不评判"}
@@ -31,8 +32,8 @@ st.caption("本页由指标登记表与当前配置自动生成" + (f"（本地�
 
 st.subheader("通用规则")
 st.markdown(f"""
-- **范围**：乡镇、村(社区)、问题分类、信访形式可多选；同一项内多选为“任一”，不同项之间为“同时满足”。
-  除另有说明外，指标统计范围内、登记日期在统计期内的事项。
+- **范围**：{'、'.join(f.label for f in FILTERS)}可多选；同一项内多选为“任一”，不同项之间为“同时满足”。
+  范围同样适用于清单和研判（越级路径、预警名单、热点诉求）。除另有说明外，指标统计范围内、登记日期在统计期内的事项。
 - **统计期与截至日**：统计期首尾两日均计入；结束日晚于截至日时截至到截至日。截至日默认为库中最新登记日期。
 - **同比**：上年同期（2月29日按2月28日）；**环比**：紧接在统计期之前、天数相同的一段。比较期各按自己的截至日计算。
 - 比较期早于库中最早登记日期时无可比数据，显示“—”；比率的分母为 0 时也显示“—”，不显示 0% 或 100%。

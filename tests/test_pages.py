@@ -189,7 +189,8 @@ def check_caliber(at, con):
     assert {name for t in metric_tables for name in t["指标"]} >= {m.name for m in PUBLIC}
     rules = " ".join(m.value for m in at.markdown)
     for text in ("此前\n  365 天内", "登记层级为 市、省、京", "人数 ≥ 5 人", "受理日 + 60 天", "登记日 + 75 天",
-                 "15 日内受理", "满意：满意、基本满意", "**绿** ≥ 95 分", "**黄** ≥ 85 分"):
+                 "15 日内受理", "满意：满意、基本满意", "**绿** ≥ 95 分", "**黄** ≥ 85 分",
+                 "乡镇(街道)、村(社区)、问题分类、信访形式、责任单位、诉求群体可多选"):
         assert text in rules, text
     deductions = next(t.value for t in at.table if "扣分项" in t.value.columns)
     assert [p.split(" ")[1] for p in deductions["每项扣分"]] == ["2", "1", "0.5", "0.5", "1", "0.5"]
