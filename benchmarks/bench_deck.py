@@ -31,7 +31,7 @@ def main() -> int:
 
     from queries.outputs import deck
     from queries.db import open_reader
-    from queries.demo.county import build_demo
+    from queries.demo.database import build_demo
     from queries.periods import Scope
     from queries.outputs.report import ReportRequest
 

@@ -3,7 +3,7 @@
 `generate_cases(n)` builds n plausible cases, vectorized with numpy (a million rows in a few
 seconds), under the Chinese header names an office's export would carry; `write_csv` and
 `write_xlsx` save them as the importer reads them. The places, categories and the synthetic
-people come from the demo (`queries/demo/county.py`), so there is one source of fake names and IDs.
+people come from the demo (`queries/demo/people.py`), so there is one source of fake names and IDs.
 Unlike the demo, the rows are clean: the benchmarks measure reading, not error handling.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pandas as pd
 import xlsxwriter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout, uninstalled
-from queries.demo import county as demo   # noqa: E402
+from queries.demo import county as demo, people   # noqa: E402
 
 MAX_PEOPLE = 200_000   # distinct petitioners; larger exports have more repeat petitions
 EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
@@ -34,8 +34,8 @@ def _choice(rng: np.random.Generator, weighted: dict, n: int) -> np.ndarray:
 
 def _people(count: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rng = random.Random(seed)
-    people = [(demo.person_name(rng), demo.id_number(rng), demo.phone_number(rng)) for _ in range(count)]
-    return tuple(np.array(column, dtype=object) for column in zip(*people))
+    rows = [(people.person_name(rng), people.id_number(rng), people.phone_number(rng)) for _ in range(count)]
+    return tuple(np.array(column, dtype=object) for column in zip(*rows))
 
 
 def generate_cases(n: int, seed: int = 0) -> pd.DataFrame:

@@ -50,7 +50,7 @@ def build_demo_if_missing(path: Path) -> None:
         if path.exists():
             return
         try:
-            from queries.demo.county import build_demo
+            from queries.demo.database import build_demo
         except ImportError:
             return  # no demo module: an empty database, and the pages ask for an import
         with st.spinner("首次启动，正在生成演示数据…"):

@@ -117,7 +117,7 @@ def damaged_database(error: Exception, user: User | None) -> None:
 
 def demo_banner() -> None:
     """While demo cases are in the database, every page says so (#13.6)."""
-    from queries.demo.county import has_demo
+    from queries.demo.database import has_demo
     if has_demo(connection()):
         st.warning("演示数据：当前显示的是虚构的东安县演示数据，不是真实信访数据。导入本单位的台账时可先删除演示数据"
                    "（“数据导入”页），或运行 python -m queries demo --remove。", icon=":material/science:")

@@ -9,7 +9,7 @@ import streamlit as st
 from pages._data import connection, db_path, writing
 from pages._frame import start_page
 from queries.metrics import analysis
-from queries.demo import county as demo
+from queries.demo import database as demo
 from queries.config import load_config
 from queries.escaping import markdown_text as md_escape
 from queries.metrics.formatting import accounting_text, kind_label

@@ -147,7 +147,7 @@ def _import_text(report: dict) -> str:
 
 
 def _holds_demo(path: Path) -> bool:
-    from .demo.county import has_demo
+    from .demo.database import has_demo
     if not path.exists():
         return False
     con = open_reader(path)
@@ -305,7 +305,7 @@ def _run(args) -> int:
     if args.command == "user":
         return _add_user(args)
     if args.command == "demo" and args.remove:
-        from .demo.county import remove_demo
+        from .demo.database import remove_demo
         _require_db(args.db)
         with writing(args.db) as con:
             removed = remove_demo(con)
@@ -317,7 +317,7 @@ def _run(args) -> int:
         _emit({"skipped": str(args.db)}, args.json, f"数据库已存在，未生成演示数据：{args.db}")
         return 0
     if args.command == "demo":
-        from .demo.county import build_demo
+        from .demo.database import build_demo
         try:
             report = build_demo(args.db)
         except ValueError as exc:

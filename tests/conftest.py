@@ -202,7 +202,7 @@ def cases_db(tmp_path):
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
     """The bundled demo county, built once for the session; tests only read it."""
-    from queries.demo.county import build_demo
+    from queries.demo.database import build_demo
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     build_demo(path)
     return path

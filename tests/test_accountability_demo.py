@@ -11,7 +11,7 @@ from queries.demo.receptions import LEDGER_FILE, ROSTER_FILE
 from queries.metrics.duty import duty
 from queries.metrics.accountability import handed, leaders, units
 from queries.db import connect
-from queries.demo.county import build_demo
+from queries.demo.database import build_demo
 from queries.normalize import simplified
 
 AS_OF = date(2026, 9, 30)

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser,
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory) -> Path:
-    from queries.demo.county import build_demo
+    from queries.demo.database import build_demo
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     build_demo(path)
     return path

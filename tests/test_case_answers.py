@@ -10,7 +10,7 @@ import sys
 
 from conftest import AS_OF, write_csv
 from queries.db import connect
-from queries.demo.county import remove_demo
+from queries.demo.database import remove_demo
 from queries.ingest.importer import import_files
 from queries.research.similar import similar
 

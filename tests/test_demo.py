@@ -15,7 +15,8 @@ import pytest
 
 from queries.db import connect
 from queries.demo.receptions import LEDGER_FILE as RECEPTION_LEDGER, ROSTER_FILE
-from queries.demo.county import LEDGER_FILE, STREET_FILE, SYSTEM_FILE, build_demo
+from queries.demo.county import LEDGER_FILE, STREET_FILE, SYSTEM_FILE
+from queries.demo.database import build_demo
 
 AS_OF = date(2026, 11, 20)
 T2S = opencc.OpenCC("t2s")

@@ -9,7 +9,8 @@ import pytest
 
 from conftest import write_csv
 from queries import cli, db
-from queries.demo.county import DEMO_FILES, build_demo, has_demo
+from queries.demo.county import DEMO_FILES
+from queries.demo.database import build_demo, has_demo
 from test_pages import TIMEOUT, assert_clean, open_app
 
 REAL = [["信访件编号", "登记日期", "信访形式", "乡镇", "村(社区)"], ["REAL-1", "2026-03-02", "来访", "北山镇", "北山村"]]

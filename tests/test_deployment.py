@@ -66,7 +66,7 @@ def test_the_proxy_configuration_is_valid_haproxy(tmp_path):
 def cluster(tmp_path_factory):
     if HAPROXY is None:
         pytest.skip("needs Debian's haproxy")
-    from queries.demo.county import build_demo
+    from queries.demo.database import build_demo
     folder = tmp_path_factory.mktemp("cluster")
     db = folder / "demo.duckdb"
     build_demo(db)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 
 from queries import cli, db
-from queries.demo.county import DEMO_FILES, has_demo
+from queries.demo.county import DEMO_FILES
+from queries.demo.database import has_demo
 from test_metrics import build
 
 

@@ -37,7 +37,7 @@ TIMEOUT = 60
 
 
 def _demo(path: Path) -> Path:
-    demo = pytest.importorskip("queries.demo.county")
+    demo = pytest.importorskip("queries.demo.database")
     demo.build_demo(path)
     return path
 
@@ -238,7 +238,7 @@ def test_page_is_friendly_on_empty_db(monkeypatch, empty_db, page):
 
 
 def test_missing_db_builds_the_demo(monkeypatch, tmp_path):
-    pytest.importorskip("queries.demo.county")
+    pytest.importorskip("queries.demo.database")
     path = tmp_path / "fresh" / "xinfang.duckdb"
     at = open_app(monkeypatch, path)
     assert_clean(at)
