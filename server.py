@@ -16,7 +16,7 @@ import streamlit as st
 
 @asynccontextmanager
 async def prepared(_app):
-    from pages._startup import prepare_server   # here: sys.path holds the project once Streamlit runs us
+    from pages._startup import prepare_server  # here: sys.path holds the project once Streamlit runs us
     try:
         await asyncio.to_thread(prepare_server)
     except Exception:   # the dashboard must still open: the pages then say what is wrong

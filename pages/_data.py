@@ -17,13 +17,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from queries.metrics import analysis, kpi as kpi_module
 from queries import db, periods
 from queries.access import LOCAL_USER, User, restrict
+from queries.metrics import analysis, kpi as kpi_module
 from queries.metrics.registry import PUBLIC
+from queries.metrics.scorecard import Scorecard
 from queries.periods import DEFAULT_PRESET, Period, Scope, preset_dates
 from queries.research import topics as research_topics
-from queries.metrics.scorecard import Scorecard
 from queries.url_state import P_TOWNS
 
 _LOG = logging.getLogger(__name__)

@@ -16,8 +16,8 @@ from pages._state import begin_page, build_view, page_params, present_requested,
 from pages._widgets import apply_style
 from queries import db
 from queries.access import User
-from queries.escaping import markdown_text as md_escape
 from queries.dimensions import scope_text
+from queries.escaping import markdown_text as md_escape
 
 _LOG = logging.getLogger(__name__)
 

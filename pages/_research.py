@@ -9,10 +9,9 @@ import streamlit as st
 from pages._data import View, connection, writing
 from queries.db import cursor
 from queries.escaping import markdown_text as md_escape
-from queries.periods import Period, Scope, resolve
-from queries.research import similar as similar_module
 from queries.ingest import terms
-from queries.research import topics as topics_module
+from queries.periods import Period, Scope, resolve
+from queries.research import similar as similar_module, topics as topics_module
 
 _cache = st.cache_data(show_spinner=False, max_entries=128)
 

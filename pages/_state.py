@@ -17,8 +17,20 @@ from pages._data import View, data_range, data_version, filter_choices
 from queries import url_state
 from queries.access import User, restrict
 from queries.periods import DEFAULT_PRESET, PRESETS, Scope, preset_dates
-from queries.url_state import (EARLIEST_INPUT, LIST_LABELS, P_CATS, P_CHANNELS, P_GROUPS, P_PRESENT, P_TOWNS,
-                               P_UNITS, P_VILLAGES, SCOPE_FIELDS, ViewState, shown)
+from queries.url_state import (
+    EARLIEST_INPUT,
+    LIST_LABELS,
+    P_CATS,
+    P_CHANNELS,
+    P_GROUPS,
+    P_PRESENT,
+    P_TOWNS,
+    P_UNITS,
+    P_VILLAGES,
+    SCOPE_FIELDS,
+    ViewState,
+    shown,
+)
 
 # The sidebar widget of each list parameter.
 LIST_KEYS = {P_TOWNS: "f_town", P_VILLAGES: "f_vil", P_CATS: "f_cat", P_CHANNELS: "f_chan", P_UNITS: "f_unit",

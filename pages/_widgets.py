@@ -7,11 +7,11 @@ import pandas as pd
 import streamlit as st
 
 from pages._data import View
-from queries.outputs import charts
 from queries.escaping import markdown_text as md_escape
 from queries.metrics.formatting import COLUMN_LABELS, DASH, adverse, direction, fmt_change, fmt_target, fmt_value
 from queries.metrics.registry import BY_ID, Metric, caliber
 from queries.metrics.scorecard import Figure
+from queries.outputs import charts
 
 PRESENT_ROWS = 12  # rows of a table that fit one projected screen
 

@@ -9,18 +9,17 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from pages import _accountability_data as data
 from pages._data import View, writing
 from pages._frame import require_data, start_page
 from pages._state import page_choice
 from pages._widgets import show_table
-from queries.metrics.duty import DutyError
 from queries.ingest.reception_entry import EntryRefused, save_reception
 from queries.metrics.accountability import HANDLING_METRICS, STATUSES, status_counts
-from queries.outputs.accountability import leader_sentence
+from queries.metrics.duty import DutyError
 from queries.metrics.formatting import DASH
 from queries.metrics.registry import BY_ID
-
-from pages import _accountability_data as data
+from queries.outputs.accountability import leader_sentence
 
 UNIT_LABELS = {**{m: BY_ID[m].name for m in HANDLING_METRICS}, "unit": "责任单位", "cases": "信访总量(件)",
                "overdue_open": "超期未办结(件)", "handed_over": "交办件", "handed_over_open": "交办未办结",

@@ -8,16 +8,16 @@ import streamlit as st
 
 from pages._data import connection, db_path, writing
 from pages._frame import start_page
-from queries.metrics import analysis
-from queries.demo import database as demo
 from queries.config import load_config
+from queries.demo import database as demo
 from queries.escaping import markdown_text as md_escape
-from queries.metrics.formatting import accounting_text, kind_label
+from queries.ingest.case_store import FIELD_LABELS
 from queries.ingest.import_issues import import_issues, issues_csv
 from queries.ingest.import_run import import_prepared
-from queries.ingest.case_store import FIELD_LABELS
 from queries.ingest.importer import prepare_file
 from queries.ingest.refusal_log import pending
+from queries.metrics import analysis
+from queries.metrics.formatting import accounting_text, kind_label
 
 COUNTS = (("rows_read", "读取(行)"), ("imported", "新增(件)"), ("updated", "更新(件)"),
           ("rejected", "拒收(行)"), ("skipped", "跳过(行)"), ("warnings", "警告(条)"))

@@ -2,15 +2,15 @@
 import pandas as pd
 import streamlit as st
 
+from pages import _research as research
 from pages._data import View
 from pages._frame import require_data, start_page
+from pages._outputs import meeting_downloads
 from pages._state import page_choice
 from pages._widgets import markdown_cells, metric_grid
-from pages import _research as research
-from pages._outputs import meeting_downloads
-from queries.outputs import charts, summaries
 from queries.config import load_config
 from queries.metrics.registry import GROUPS, PUBLIC
+from queries.outputs import charts, summaries
 from queries.outputs.report import deduction_reasons
 
 GROUP_IDS = {group: [m.id for m in PUBLIC if m.group == group] for group in GROUPS}

@@ -8,13 +8,13 @@ from pages._frame import require_data, start_page
 from pages._privacy import csv_download
 from pages._state import page_choice
 from pages._widgets import PERCENT_FORMAT, as_percent, show_table
-from queries.outputs import charts, summaries
-from queries.metrics.case_lists import BY_ID as LISTS_BY_ID
 from queries.config import load_config
-from queries.metrics.formatting import COLUMN_LABELS, fmt_value
+from queries.metrics.case_lists import BY_ID as LISTS_BY_ID
 from queries.metrics.deductions import DEDUCTIONS, itemised
+from queries.metrics.formatting import COLUMN_LABELS, fmt_value
 from queries.metrics.kpi import RANK_METRICS
 from queries.metrics.registry import BY_ID
+from queries.outputs import charts, summaries
 from queries.periods import Scope
 
 

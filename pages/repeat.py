@@ -5,9 +5,9 @@ import streamlit as st
 from pages._frame import require_data, start_page
 from pages._privacy import csv_download
 from pages._widgets import metric_grid, show_table
-from queries.outputs import charts
 from queries.metrics.case_lists import BY_ID as LISTS_BY_ID
 from queries.metrics.registry import BY_ID
+from queries.outputs import charts
 
 RATIO = BY_ID["repeat_ratio"]
 CHAIN_COLUMNS = ["registered_on", "case_id", "township", "village", "category", "channel", "level",

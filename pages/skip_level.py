@@ -8,11 +8,11 @@ import streamlit as st
 from pages._data import View, db_path, writing
 from pages._frame import require_data, start_page
 from pages._widgets import metric_grid, show_styled, show_table
-from queries.outputs import charts, summaries
 from queries import db
-from queries.ingest.incidents import INCIDENT_KINDS, register_incident
 from queries.config import load_config
+from queries.ingest.incidents import INCIDENT_KINDS, register_incident
 from queries.metrics.registry import PUBLIC
+from queries.outputs import charts, summaries
 from queries.url_state import P_TOWNS
 
 FIVE_NOT = [m.id for m in PUBLIC if m.group == "五不"]

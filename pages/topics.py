@@ -3,11 +3,11 @@
 import pandas as pd
 import streamlit as st
 
+from pages import _research as tp
 from pages._data import View
 from pages._frame import require_data, start_page
 from pages._state import page_choice
 from pages._widgets import show_table
-from pages import _research as tp
 from queries.escaping import markdown_text as md_escape
 from queries.metrics.formatting import DASH
 from queries.outputs.topic_charts import group_trend_figure, terms_figure

@@ -6,9 +6,9 @@ from pages._frame import require_data, start_page
 from pages._state import page_choice
 from pages._widgets import metric_card, tooltip
 from queries.metrics import analysis
-from queries.outputs import charts
 from queries.metrics.formatting import fmt_change, fmt_value
 from queries.metrics.registry import BY_ID, PUBLIC
+from queries.outputs import charts
 
 MONTHS = (12, 24, 36)
 
