@@ -218,18 +218,40 @@ def refresh_facts(con: duckdb.DuckDBPyConnection, written: str | None = None) ->
                    f"OR case_id IN (SELECT case_id FROM {written}))")
         _store_facts(con, _facts_query(touched), settings)
         con.execute("DROP TABLE facts_persons")
+    _mark_current(con)
+
+
+def _mark_current(con: duckdb.DuckDBPyConnection) -> None:
+    """Record that the stored facts are those of this version's SQL and 口径 settings (is_current)."""
     con.execute("INSERT OR REPLACE INTO meta VALUES ('build_signature', ?)", [_build_signature()])
 
 
-def _rebuild_facts(con: duckdb.DuckDBPyConnection, total: int, settings: dict) -> None:
-    """Every case's facts. Beyond FACTS_PART_CASES cases the persons are split by a hash of their
-    key and each part is computed on its own: a person's facts depend only on that person's
-    cases, and the windows of one part fit the import's memory_limit where those of 10,000,000
-    cases at once do not (#14.2)."""
+def _person_parts(total: int) -> list[str]:
+    """The persons filters of a computation of `total` cases' facts. Beyond FACTS_PART_CASES cases
+    the persons are split by a hash of their key and each part is computed on its own: a person's
+    facts depend only on that person's cases, and the windows of one part fit the import's
+    memory_limit where those of 10,000,000 cases at once do not (#14.2)."""
     parts = max(1, -(-total // FACTS_PART_CASES))
-    for part in range(parts):
-        persons = "true" if parts == 1 else f"hash(petitioner_key) % {parts} = {part}"
+    return ["true"] if parts == 1 else [f"hash(petitioner_key) % {parts} = {part}" for part in range(parts)]
+
+
+def _rebuild_facts(con: duckdb.DuckDBPyConnection, total: int, settings: dict) -> None:
+    """Every case's facts, a part of the persons at a time (_person_parts)."""
+    for persons in _person_parts(total):
         _store_facts(con, _facts_query("cases", persons), settings)
+
+
+def insert_with_facts(con: duckdb.DuckDBPyConnection, rows: str, count: int) -> None:
+    """Insert `count` new cases (`rows`: a SELECT of cases' columns by name, case_id unique) into an
+    empty `cases` with their facts computed in the same statement. With no stored case a case's
+    facts depend only on the file's cases; inserting them whole spares rewriting every fact column
+    of a first import (refresh_facts' UPDATE), which DuckDB holds in memory until the commit: at
+    10,000,000 cases that, not the reading, set the import's memory (#14.2)."""
+    settings = _facts_settings()
+    for persons in _person_parts(count):
+        con.execute(f"INSERT INTO cases BY NAME SELECT r.*, f.* EXCLUDE (case_id) FROM ({rows}) r "
+                    f"JOIN ({_facts_query(f'({rows})', persons)}) f USING (case_id)", settings)
+    _mark_current(con)
 
 
 # --- readers and writers of a shared file ---------------------------------------------------

@@ -70,3 +70,26 @@ def test_a_large_rebuild_goes_by_parts_of_the_persons_and_gives_the_same_table(c
     assert sum(query.startswith("UPDATE cases") for query in statements) == 6
     assert _facts(con) == whole
     assert con.execute("SELECT count(*) FILTER (is_repeat), count(first_settled_on) FROM case_facts").fetchone() > (0, 0)
+
+
+@pytest.mark.parametrize("part_cases", [db.FACTS_PART_CASES, 7], ids=["one pass", "six parts"])
+def test_a_first_import_stores_the_facts_a_rebuild_computes(cases_db, monkeypatch, part_cases):
+    """Into an empty database the cases go in with their facts (db.insert_with_facts, #14.2), in
+    parts of the persons beyond FACTS_PART_CASES: the same facts as recomputing every case after it,
+    with no UPDATE of the fact columns."""
+    monkeypatch.setattr(db, "FACTS_PART_CASES", part_cases)
+    statements = []
+    real_execute = db.duckdb.DuckDBPyConnection.execute
+    monkeypatch.setattr(db.duckdb.DuckDBPyConnection, "execute", lambda self, query, *a:
+                        statements.append(query) or real_execute(self, query, *a), raising=False)
+    con = cases_db(_people())
+    monkeypatch.undo()
+    inserts = [n for n, q in enumerate(statements) if q.startswith("INSERT INTO cases BY NAME SELECT r.*")]
+    assert len(inserts) == (1 if part_cases > 40 else 6)
+    assert [q for q in statements[inserts[0]:] if q.startswith("UPDATE cases")] == []   # (connect's is before)
+    first = _facts(con)
+    assert con.execute("SELECT count(*) FILTER (is_repeat), count(first_settled_on), count(DISTINCT petitioner_key) "
+                       "FROM case_facts").fetchone() > (0, 0, 5)
+    db.refresh_facts(con)   # every case again
+    assert _facts(con) == first
+    assert db.is_current(con)

@@ -197,19 +197,25 @@ def test_an_unexpected_error_refuses_that_file_only(tmp_path, monkeypatch, capsy
     assert history == [("good1.csv", False), ("bad.csv", True), ("good2.csv", False)]
 
 
-def test_running_out_of_import_memory_names_the_setting(tmp_path, monkeypatch):
-    """DuckDB out of memory while writing (a whole case_facts rebuild of a very large database)
-    refuses the file with the setting that raises the limit, nothing half written (#14.2)."""
+@pytest.mark.parametrize("first", [True, False], ids=["first import", "into stored cases"])
+def test_running_out_of_import_memory_names_the_setting(tmp_path, monkeypatch, first):
+    """DuckDB out of memory while writing (the facts of a very large first import, stored with its
+    cases; or a whole case_facts rebuild) refuses the file with the setting that raises the limit,
+    nothing half written (#14.2)."""
     import duckdb
 
+    import queries.ingest.case_store as case_store
     import queries.ingest.importer as importer
 
     def out_of_memory(*args):
         raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block")
 
-    monkeypatch.setattr(importer, "refresh_facts", out_of_memory)
     con = db.connect(tmp_path / "t.duckdb")
+    if not first:
+        importer.import_file(con, write_csv(tmp_path / "a.csv", [HEADER, ["A-1", "2026-03-01", "来访", 1]]), as_of=AS_OF)
+    monkeypatch.setattr(case_store, "insert_with_facts", out_of_memory)
+    monkeypatch.setattr(importer, "refresh_facts", out_of_memory)
     path = write_csv(tmp_path / "m.csv", [HEADER, ["M-1", "2026-03-02", "来访", 1]])
     report = importer.import_file(con, path, as_of=AS_OF)
     assert "设置项 [import] memory_mb，当前 600MB" in report.refused
-    assert db.cursor(con).execute("SELECT count(*) FROM cases").fetchone()[0] == 0
+    assert db.cursor(con).execute("SELECT count(*) FROM cases").fetchone()[0] == (0 if first else 1)

@@ -229,13 +229,14 @@ def _apply(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> FileReport:
     cases = stage_relation(prepared.stage, "cases")
     cur.execute("BEGIN TRANSACTION")
     try:
-        new, conflicts = upsert_cases(cur, cases, prepared.present, report.batch)
+        new, conflicts, facts_stored = upsert_cases(cur, cases, prepared.present, report.batch)
         upsert_answers(cur, cases, report.file, report.batch)
         report.warnings += len(conflicts)
         report.imported = new
         report.updated = prepared.accepted - new
         _record(cur, report, as_of, prepared.stage, conflicts)
-        refresh_facts(cur, cases)
+        if not facts_stored:
+            refresh_facts(cur, cases)
         refresh_terms(cur, report.batch)
         cur.execute("COMMIT")
     except Exception as error:
