@@ -241,12 +241,24 @@ def _rebuild_facts(con: duckdb.DuckDBPyConnection, total: int, settings: dict) -
         _store_facts(con, _facts_query("cases", persons), settings)
 
 
-def insert_with_facts(con: duckdb.DuckDBPyConnection, rows: str, count: int) -> None:
-    """Insert `count` new cases (`rows`: a SELECT of cases' columns by name, case_id unique) into an
-    empty `cases` with their facts computed in the same statement. With no stored case a case's
-    facts depend only on the file's cases; inserting them whole spares rewriting every fact column
-    of a first import (refresh_facts' UPDATE), which DuckDB holds in memory until the commit: at
-    10,000,000 cases that, not the reading, set the import's memory (#14.2)."""
+def store_cases(con: duckdb.DuckDBPyConnection, rows: str, written: str, on_conflict: str = "") -> None:
+    """Insert the cases of `rows` (a SELECT of cases' columns by name, case_id unique), upserting
+    with `on_conflict`, and keep every case's facts current; `written`: a relation of their
+    case_ids. Into an empty `cases` the facts go in with the cases (_insert_with_facts); otherwise
+    the upsert leaves the stored facts be and refresh_facts recomputes those of the persons written."""
+    if con.execute("SELECT NOT EXISTS (FROM cases)").fetchone()[0]:
+        _insert_with_facts(con, rows, con.execute(f"SELECT count(*) FROM {written}").fetchone()[0])
+    else:
+        con.execute(f"INSERT INTO cases BY NAME {rows}{on_conflict}")
+        refresh_facts(con, written)
+
+
+def _insert_with_facts(con: duckdb.DuckDBPyConnection, rows: str, count: int) -> None:
+    """Insert `count` new cases into an empty `cases` with their facts computed in the same
+    statement. With no stored case a case's facts depend only on the file's cases; inserting them
+    whole spares rewriting every fact column of a first import (refresh_facts' UPDATE), which
+    DuckDB holds in memory until the commit: at 10,000,000 cases that, not the reading, set the
+    import's memory (#14.2)."""
     settings = _facts_settings()
     for persons in _person_parts(count):
         con.execute(f"INSERT INTO cases BY NAME SELECT r.*, f.* EXCLUDE (case_id) FROM ({rows}) r "

@@ -74,7 +74,7 @@ def test_a_large_rebuild_goes_by_parts_of_the_persons_and_gives_the_same_table(c
 
 @pytest.mark.parametrize("part_cases", [db.FACTS_PART_CASES, 7], ids=["one pass", "six parts"])
 def test_a_first_import_stores_the_facts_a_rebuild_computes(cases_db, monkeypatch, part_cases):
-    """Into an empty database the cases go in with their facts (db.insert_with_facts, #14.2), in
+    """Into an empty database the cases go in with their facts (db.store_cases, #14.2), in
     parts of the persons beyond FACTS_PART_CASES: the same facts as recomputing every case after it,
     with no UPDATE of the fact columns."""
     monkeypatch.setattr(db, "FACTS_PART_CASES", part_cases)

@@ -204,7 +204,6 @@ def test_running_out_of_import_memory_names_the_setting(tmp_path, monkeypatch, f
     nothing half written (#14.2)."""
     import duckdb
 
-    import queries.ingest.case_store as case_store
     import queries.ingest.importer as importer
 
     def out_of_memory(*args):
@@ -213,8 +212,8 @@ def test_running_out_of_import_memory_names_the_setting(tmp_path, monkeypatch, f
     con = db.connect(tmp_path / "t.duckdb")
     if not first:
         importer.import_file(con, write_csv(tmp_path / "a.csv", [HEADER, ["A-1", "2026-03-01", "来访", 1]]), as_of=AS_OF)
-    monkeypatch.setattr(case_store, "insert_with_facts", out_of_memory)
-    monkeypatch.setattr(importer, "refresh_facts", out_of_memory)
+    monkeypatch.setattr(db, "_insert_with_facts", out_of_memory)
+    monkeypatch.setattr(db, "refresh_facts", out_of_memory)   # after the upsert of stored cases
     path = write_csv(tmp_path / "m.csv", [HEADER, ["M-1", "2026-03-02", "来访", 1]])
     report = importer.import_file(con, path, as_of=AS_OF)
     assert "设置项 [import] memory_mb，当前 600MB" in report.refused

@@ -674,7 +674,7 @@ def _second_file(tmp_path):
     ])
 
 
-@pytest.mark.parametrize("where", ["_record", "refresh_facts"])
+@pytest.mark.parametrize("where", ["_record", "upsert_cases"])
 def test_failed_import_leaves_database_as_it_was(tmp_path, con, monkeypatch, where):
     one(con, _ledger(tmp_path))
     before = _snapshot(con)
@@ -683,7 +683,7 @@ def test_failed_import_leaves_database_as_it_was(tmp_path, con, monkeypatch, whe
     original = getattr(importer_module, where)
 
     def fail_after(*args, **kwargs):
-        original(*args, **kwargs)   # the upsert (and for refresh_facts, the bookkeeping) is done
+        original(*args, **kwargs)   # the upsert and its facts (and for _record, the bookkeeping) are done
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(importer_module, where, fail_after)

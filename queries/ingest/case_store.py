@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from ..db import insert_with_facts, literal, sql
+from ..db import literal, sql, store_cases
 
 DATE_FIELDS = ("registered_on", "accepted_on", "due_on", "closed_on")
 CASE_COLUMNS = (
@@ -46,26 +46,22 @@ def _identity_conflicts(cur, staged: str, present: set[str]) -> list[dict]:
 
 
 def upsert_cases(cur: duckdb.DuckDBPyConnection, staged: str, present: set[str],
-                 batch: str) -> tuple[int, list[dict], bool]:
+                 batch: str) -> tuple[int, list[dict]]:
     """Insert or update the staged cases (a relation with CASE_COLUMNS, source_file, source_row and
-    source_sheet, one row per case_id); (how many were new, identity warnings, whether their facts
-    were stored with them). A blank identity field keeps the stored value; a changed one is warned
-    about. Into an empty table the cases go in with their facts (db.insert_with_facts)."""
+    source_sheet, one row per case_id) and their facts (db.store_cases); (how many were new,
+    identity warnings). A blank identity field keeps the stored value; a changed one is warned about."""
     staged_count, existing = cur.execute(
         f"SELECT count(*), count(c.case_id) FROM {staged} s LEFT JOIN cases c USING (case_id)").fetchone()
-    rows = (f"SELECT {', '.join(CASE_COLUMNS)}, source_file, source_row, {literal(batch)} AS import_batch "
-            f"FROM {staged}")
-    if cur.execute("SELECT NOT EXISTS (FROM cases)").fetchone()[0]:
-        insert_with_facts(cur, rows, staged_count)
-        return staged_count, [], True
-    warnings = _identity_conflicts(cur, staged, present)
+    warnings = _identity_conflicts(cur, staged, present) if existing else []
     columns = CASE_COLUMNS + PROVENANCE
     assignments = ", ".join(
         f"{name} = coalesce(excluded.{name}, cases.{name})" if name in IDENTITY_FIELDS else f"{name} = excluded.{name}"
         for name in columns if name in present or name in PROVENANCE)
+    rows = (f"SELECT {', '.join(CASE_COLUMNS)}, source_file, source_row, {literal(batch)} AS import_batch "
+            f"FROM {staged}")
     upsert = f" ON CONFLICT (case_id) DO UPDATE SET {assignments}" if existing else ""   # costly even unused
-    cur.execute(f"INSERT INTO cases BY NAME {rows}{upsert}")
-    return staged_count - existing, warnings, False
+    store_cases(cur, rows, staged, upsert)
+    return staged_count - existing, warnings
 
 
 def upsert_answers(cur: duckdb.DuckDBPyConnection, staged: str, source_file: str, batch: str) -> None:

@@ -19,7 +19,7 @@ import duckdb
 
 from .. import normalize as nz
 from ..config import load_config
-from ..db import cursor, literal, refresh_facts
+from ..db import cursor, literal
 from . import import_stage, raw_load
 from .case_store import CASE_COLUMNS, upsert_answers, upsert_cases
 from .field_parsers import FieldParsers
@@ -229,14 +229,12 @@ def _apply(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> FileReport:
     cases = stage_relation(prepared.stage, "cases")
     cur.execute("BEGIN TRANSACTION")
     try:
-        new, conflicts, facts_stored = upsert_cases(cur, cases, prepared.present, report.batch)
+        new, conflicts = upsert_cases(cur, cases, prepared.present, report.batch)
         upsert_answers(cur, cases, report.file, report.batch)
         report.warnings += len(conflicts)
         report.imported = new
         report.updated = prepared.accepted - new
         _record(cur, report, as_of, prepared.stage, conflicts)
-        if not facts_stored:
-            refresh_facts(cur, cases)
         refresh_terms(cur, report.batch)
         cur.execute("COMMIT")
     except Exception as error:
