@@ -241,16 +241,21 @@ def _rebuild_facts(con: duckdb.DuckDBPyConnection, total: int, settings: dict) -
         _store_facts(con, _facts_query("cases", persons), settings)
 
 
-def store_cases(con: duckdb.DuckDBPyConnection, rows: str, written: str, on_conflict: str = "") -> None:
-    """Insert the cases of `rows` (a SELECT of cases' columns by name, case_id unique), upserting
-    with `on_conflict`, and keep every case's facts current; `written`: a relation of their
-    case_ids. Into an empty `cases` the facts go in with the cases (_insert_with_facts); otherwise
-    the upsert leaves the stored facts be and refresh_facts recomputes those of the persons written."""
+def store_cases(con: duckdb.DuckDBPyConnection, rows: str, written: str, update_set: str = "") -> None:
+    """Write the cases of `rows` (a SELECT of cases' columns by name, case_id unique) and keep every
+    case's facts current; `written`: a relation of their case_ids; `update_set`: the SET list for
+    those already stored, which refer to the row as `excluded` (empty: none is stored). Into an
+    empty `cases` the facts go in with the cases (_insert_with_facts); otherwise the merge by
+    case_id leaves the stored facts be and refresh_facts recomputes those of the persons written."""
     if con.execute("SELECT NOT EXISTS (FROM cases)").fetchone()[0]:
         _insert_with_facts(con, rows, con.execute(f"SELECT count(*) FROM {written}").fetchone()[0])
+        return
+    if update_set:
+        con.execute(f"MERGE INTO cases USING ({rows}) AS excluded ON cases.case_id = excluded.case_id "
+                    f"WHEN MATCHED THEN UPDATE SET {update_set} WHEN NOT MATCHED THEN INSERT BY NAME")
     else:
-        con.execute(f"INSERT INTO cases BY NAME {rows}{on_conflict}")
-        refresh_facts(con, written)
+        con.execute(f"INSERT INTO cases BY NAME {rows}")
+    refresh_facts(con, written)
 
 
 def _insert_with_facts(con: duckdb.DuckDBPyConnection, rows: str, count: int) -> None:

@@ -24,7 +24,9 @@ def export(path, rows, answer_header="处理意见", extra_header=None):
 
 
 def answers(con) -> dict[str, str]:
-    return dict(con.execute("SELECT case_id, answer FROM case_answers").fetchall())
+    rows = con.execute("SELECT case_id, answer FROM case_answers").fetchall()
+    assert len({case_id for case_id, _ in rows}) == len(rows), "one answer a case (merged by case_id, no key)"
+    return dict(rows)
 
 
 def test_answers_are_stored_and_the_column_still_reported_unused(tmp_path):

@@ -109,6 +109,21 @@ def test_a_file_that_kept_the_facts_in_their_own_table_is_brought_up_to_date(dat
     assert kpi(reader, as_of=d(2026, 11, 1)).figures == expected
 
 
+def test_a_file_whose_cases_carry_a_primary_key_still_merges_by_case_id(tmp_path):
+    """Earlier versions declared case_id the PRIMARY KEY (now merged without one, #14.2): such a
+    file, which keeps its key, takes a re-import and an overlapping export as a new file does."""
+    import duckdb
+    path = tmp_path / "old.duckdb"
+    with duckdb.connect(str(path)) as old:
+        old.execute(db.sql("schema").replace("case_id          VARCHAR NOT NULL,", "case_id VARCHAR PRIMARY KEY,", 1))
+        assert old.execute("SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'cases' "
+                           "AND constraint_type = 'PRIMARY KEY'").fetchone() == (1,)
+    for name, ids in (("a.csv", range(3)), ("a.csv", range(3)), ("b.csv", range(2, 5))):
+        assert cli("import", str(ledger(tmp_path, name, ids)), "--db", str(path), "--as-of", "2026-11-01").returncode == 0
+    with db.connect(path) as con:
+        assert con.execute("SELECT count(*), count(DISTINCT case_id) FROM cases").fetchone() == (5, 5)
+
+
 def test_compose_fills_every_placeholder_and_refuses_a_missing_one():
     from queries.db import compose
     filled = compose("metric_base", in_view="TRUE AND f.case_id <> 'x'")

@@ -218,3 +218,15 @@ def test_running_out_of_import_memory_names_the_setting(tmp_path, monkeypatch, f
     report = importer.import_file(con, path, as_of=AS_OF)
     assert "设置项 [import] memory_mb，当前 600MB" in report.refused
     assert db.cursor(con).execute("SELECT count(*) FROM cases").fetchone()[0] == (0 if first else 1)
+
+
+def test_no_table_of_cases_carries_a_key_index(tmp_path):
+    """DuckDB keeps a PRIMARY KEY's index in memory: at 10,000,000 case_ids it outgrows the
+    import's memory_limit by itself (#14.2). Uniqueness comes from merging by case_id instead
+    (test_importer's re-imports, test_case_answers)."""
+    con = db.connect(tmp_path / "k.duckdb")
+    keyed = con.execute("SELECT table_name, constraint_type FROM duckdb_constraints() "
+                        "WHERE table_name IN ('cases', 'case_answers') AND constraint_type IN ('PRIMARY KEY', 'UNIQUE') "
+                        "UNION ALL SELECT table_name, index_name FROM duckdb_indexes() "
+                        "WHERE table_name IN ('cases', 'case_answers')").fetchall()
+    assert keyed == []

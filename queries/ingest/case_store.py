@@ -56,11 +56,10 @@ def upsert_cases(cur: duckdb.DuckDBPyConnection, staged: str, present: set[str],
     columns = CASE_COLUMNS + PROVENANCE
     assignments = ", ".join(
         f"{name} = coalesce(excluded.{name}, cases.{name})" if name in IDENTITY_FIELDS else f"{name} = excluded.{name}"
-        for name in columns if name in present or name in PROVENANCE)
+        for name in columns if name != "case_id" and (name in present or name in PROVENANCE))
     rows = (f"SELECT {', '.join(CASE_COLUMNS)}, source_file, source_row, {literal(batch)} AS import_batch "
             f"FROM {staged}")
-    upsert = f" ON CONFLICT (case_id) DO UPDATE SET {assignments}" if existing else ""   # costly even unused
-    store_cases(cur, rows, staged, upsert)
+    store_cases(cur, rows, staged, assignments if existing else "")   # a merge costs a join even unused
     return staged_count - existing, warnings
 
 

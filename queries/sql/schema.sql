@@ -1,9 +1,12 @@
 -- Bookkeeping of the database itself (e.g. what case_facts was built from).
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 
--- The canonical case table (SCHEMA.md §1) and the import bookkeeping around it.
+-- The canonical case table (SCHEMA.md §1) and the import bookkeeping around it. case_id is unique
+-- because every write merges by it (db.store_cases, one staged row per case_id), not by a PRIMARY
+-- KEY: DuckDB holds a key's index in memory, and that of 10,000,000 case_ids alone outgrows the
+-- import's memory_limit (#14.2). A file of an earlier version keeps its key; the merge is the same.
 CREATE TABLE IF NOT EXISTS cases (
-    case_id          VARCHAR PRIMARY KEY,
+    case_id          VARCHAR NOT NULL,
     registered_on    DATE NOT NULL,
     channel          VARCHAR,
     petitioner_name  VARCHAR,
@@ -149,9 +152,9 @@ CREATE TABLE IF NOT EXISTS duty_roster (
 
 -- How a case was answered (处理意见), from an export column named in [import.kept_headers]: not a
 -- field of SCHEMA.md, so kept beside the cases. A blank cell never erases a stored answer; the
--- newest import that carries one wins.
+-- newest import that carries one wins. Unique by case_id as `cases` is (merged, no key).
 CREATE TABLE IF NOT EXISTS case_answers (
-    case_id      VARCHAR PRIMARY KEY,
+    case_id      VARCHAR NOT NULL,
     answer       VARCHAR NOT NULL,
     source_file  VARCHAR,
     import_batch VARCHAR
