@@ -58,18 +58,18 @@ class _Table:
                hidden: bool = False) -> str:
         """Join parse()'s results (a tuple a value) over the distinct values of `cell` that match
         `where` (with, when `hidden`, found/shown: has_invisible and shown_invisible of the value);
-        the alias of the map. All maps of a table are filled by one scan (resolve)."""
+        the alias of the map, filled by resolve()."""
         alias = f"m{len(self.joins)}_{self.number}"
         self.pending.append((alias, cell, parse, outputs, where, hidden))
         self.joins.append(f"LEFT JOIN map_{alias} {alias} ON {alias}.k = r.{cell}")
         return alias
 
     def resolve(self) -> None:
-        lists = ", ".join(f"list(DISTINCT {cell}) FILTER (WHERE {cell} IS NOT NULL AND ({where}))"
-                          for _, cell, _, _, where, _ in self.pending)
-        found = self.con.execute(f"SELECT {lists} FROM {self.raw.name}").fetchall()[0] if self.pending else ()
-        for (alias, _, parse, outputs, _, hidden), values in zip(self.pending, found):
-            values = values or []
+        # One DISTINCT query a column: at 1M rows one scan with a list(DISTINCT) a column took
+        # 0.84 s, these queries 0.59 s.
+        for alias, cell, parse, outputs, where, hidden in self.pending:
+            values = [v for (v,) in self.con.execute(
+                f"SELECT DISTINCT {cell} FROM {self.raw.name} WHERE {cell} IS NOT NULL AND ({where})").fetchall()]
             results = [parse(v) for v in values]
             arrays = {"k": pa.array(values, STRING)}
             for position, (name, kind) in enumerate(outputs.items()):
