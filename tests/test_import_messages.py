@@ -3,13 +3,18 @@ is called encrypted, NUL bytes in a CSV are dropped with a warning, the size ref
 setting, and Western text that GBK happens to accept is flagged."""
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import date
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from queries import db
 from queries.config import load_config
 from queries.ingest.importer import import_file
+from queries.ingest.reader import looks_western
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 11, 1)
@@ -74,6 +79,27 @@ def test_western_text_that_gbk_accepts_is_flagged(tmp_path):
     report = import_file(con, path, as_of=AS_OF)
     assert report.imported == 1
     assert any("Windows-1252" in m for m in file_warnings(con))
+
+
+def _outside_gb2312(character: str) -> bool:
+    try:
+        character.encode("gb2312")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+# Latin letters, GB2312 characters (张, the pinyin é/ü), characters outside it (龥, 𠀋, ñ, and the
+# rare ones GBK makes of cp1252 text: 黮 駉), digits, spaces and a lone surrogate.
+TRACE_ALPHABET = st.sampled_from(list("Aaz Z1,张三龥𠀋éüñÀ\u3000黮駉") + ["\ud800"])
+
+
+@given(st.text(alphabet=TRACE_ALPHABET, max_size=12))
+def test_looks_western_is_a_character_outside_gb2312_after_a_latin_letter(text):
+    """The rule read the plain way, a regex over every Latin letter, agrees with the GB2312 codec's
+    error handler that looks_western uses for speed."""
+    expected = any(_outside_gb2312(m.group(1)) for m in re.finditer(r"[A-Za-z]([^\x00-\x7f])", text))
+    assert looks_western(text) == expected
 
 
 def test_utf8_mojibake_is_flagged(tmp_path):
