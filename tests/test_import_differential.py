@@ -119,6 +119,9 @@ CSV_CASES = {
     "lone cr": (_csv_text([HEADER, *ROWS], newline="\r"), "utf-8"),
     "blank lines": (_csv_text([HEADER, *ROWS[:3]]) + "\n\n" + _csv_text(ROWS[3:]) + "\n", "utf-8"),
     "blank line after header": (_csv_text([HEADER]) + "\n" + _csv_text(ROWS), "utf-8"),
+    "crlf blank line": (_csv_text([HEADER, *ROWS[:3]], newline="\r\n") + "\r\n"
+                        + _csv_text(ROWS[3:], newline="\r\n"), "utf-8"),
+    "lone cr in an lf body": (_csv_text([HEADER, *ROWS]).replace("张三", "张\r三"), "utf-8"),
     "title, blank line": ("标题\n\n" + _csv_text([HEADER, *ROWS]), "utf-8"),
     "tabs": (_csv_text([HEADER, *ROWS], delimiter="\t"), "utf-8"),
     "semicolons": (_csv_text([HEADER, *ROWS], delimiter=";"), "utf-8"),
@@ -204,6 +207,8 @@ LATE = {   # trouble past the first chunk the decoder reads and the 50 rows both
     "nuls": (_MANY + _LAST.replace("王五", "王\x00五"), "utf-8"),
     "blank line": (_MANY + "\n" + _LAST, "utf-8"),
     "lone cr": (_MANY[:-1] + "\r" + _LAST, "utf-8"),
+    "crlf blank line": (_MANY.replace("\n", "\r\n") + "\r\n" + _LAST.replace("\n", "\r\n"), "utf-8"),
+    "lone cr in a crlf body": (_MANY.replace("\n", "\r\n") + _LAST.replace("王五", "王\r五"), "utf-8"),
     "mojibake": (_MANY + _LAST.replace("王五", "Ã©å¼ ä¸‰"), "utf-8"),
     "no header": CSV_CASES["no header"],
     "not text": CSV_CASES["not text"],
