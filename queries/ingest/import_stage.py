@@ -26,6 +26,7 @@ from .field_parsers import ENUM_FIELDS, FieldParsers
 from .raw_load import RawTable
 
 STAGED_COLUMNS = (*CASE_COLUMNS, "answer", "source_file", "source_row", "source_sheet")   # of stage_cases
+ACCEPTED = "skip IS NULL AND reason IS NULL"   # a judged row that goes into the database
 
 
 @dataclass
@@ -50,7 +51,7 @@ def stage_relation(folder: Path, name: str) -> str:
     a second time (0.7 s of a 1M-row CSV's import, docs/growth.md)."""
     if name == "cases" and not (folder / "stage_cases.parquet").exists():
         return (f"(SELECT {', '.join(STAGED_COLUMNS)} FROM read_parquet({_stage_file(folder, 'judged')}) "
-                "WHERE skip IS NULL AND reason IS NULL)")
+                f"WHERE {ACCEPTED})")
     return f"read_parquet({_stage_file(folder, name)})"
 
 
@@ -121,10 +122,10 @@ def build(con: duckdb.DuckDBPyConnection, folder: Path, raws: list[RawTable], pa
     con.execute(f"CREATE TEMP VIEW judged AS SELECT * FROM read_parquet({_stage_file(folder, 'judged')})")
     con.execute("CREATE TEMP VIEW checked AS SELECT * FROM judged WHERE skip IS NULL")
     duplicates = [v for (v,) in con.execute(
-        "SELECT case_id FROM checked WHERE reason IS NULL GROUP BY case_id HAVING count(*) > 1 "
+        f"SELECT case_id FROM judged WHERE {ACCEPTED} GROUP BY case_id HAVING count(*) > 1 "
         "ORDER BY case_id").fetchall()]
     if duplicates:   # the window sorts the whole file: only when some case_id repeats
-        _save(con, folder, "cases", f"SELECT {', '.join(STAGED_COLUMNS)} FROM checked WHERE reason IS NULL "
+        _save(con, folder, "cases", f"SELECT {', '.join(STAGED_COLUMNS)} FROM judged WHERE {ACCEPTED} "
               "QUALIFY row_number() OVER (PARTITION BY case_id ORDER BY tbl DESC, source_row DESC) = 1")
     con.execute("SET preserve_insertion_order = true")
     _stage_rejected(con, raws)

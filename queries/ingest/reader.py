@@ -120,6 +120,9 @@ class _WesternTrace(Exception):
     pass
 
 
+_LATIN_LETTERS = frozenset(string.ascii_letters)
+
+
 def _after_latin_letter(error: UnicodeEncodeError):
     """Encoding error handler: stop at a character outside GB2312 right after a Latin letter."""
     if error.start and error.object[error.start - 1] in _LATIN_LETTERS:
@@ -127,7 +130,6 @@ def _after_latin_letter(error: UnicodeEncodeError):
     return "", error.end
 
 
-_LATIN_LETTERS = frozenset(string.ascii_letters)
 codecs.register_error("xinfang_western_trace", _after_latin_letter)
 
 
