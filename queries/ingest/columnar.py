@@ -79,10 +79,10 @@ class _Table:
                 arrays["shown"] = pa.array([nz.shown_invisible(v) for v in values], STRING)
             self.con.register(f"map_{alias}", pa.table(arrays))
 
-    def hide(self, name: str, alias: str | None, safe: str | None = None) -> None:
-        """The warning value of a field's invisible characters (NULL: none): a safe value has none."""
-        shown = "NULL" if alias is None else f"CASE WHEN {alias}.found THEN {alias}.shown END"
-        self.outputs[f"hidden_{name}"] = shown if safe is None else f"CASE WHEN {safe} THEN NULL ELSE {shown} END"
+    def hide(self, name: str, alias: str | None) -> None:
+        """The warning value of a field's invisible characters (NULL: none, or a value the map
+        does not hold: a safe one)."""
+        self.outputs[f"hidden_{name}"] = "NULL" if alias is None else f"CASE WHEN {alias}.found THEN {alias}.shown END"
 
     def field(self, names: dict[str, pa.DataType], field_name: str | None, parse, cell: str | None = None) -> None:
         """Outputs `names` from parse() of the field's cell, run once per distinct value; parse(None)
@@ -101,19 +101,19 @@ class _Table:
             self.outputs[name] = f"CASE WHEN r.{cell} IS NULL THEN {literal(value)} ELSE {alias}.{name} END"
 
     def text(self, name: str, cell: str | None, clean, safe: str, extra=None) -> str | None:
-        """A text output: the cell itself where it is already clean (r.ok_{cell}), else clean() of it;
-        `extra`: more outputs of the same map. The map's alias."""
+        """A text output: the cell itself where it is already clean (`safe` matches it, so that
+        the map of Python results, which holds the other values, has no row for it), else clean()
+        of it; `extra`: more outputs of the same map. The map's alias."""
         if cell is None:
             self.outputs[name] = "NULL"
             return None
-        self.derived[f"ok_{cell}"] = f"coalesce(regexp_full_match({cell}, '{safe}'), false)"
         parse = (lambda v: (clean(v), *extra[1](v))) if extra else (lambda v: (clean(v),))
         mapped = name in self.raw.header.columns
         alias = self.python(cell, parse, {"value": STRING, **(extra[0] if extra else {})},
                             f"NOT regexp_full_match({cell}, '{safe}')", hidden=mapped)
         if mapped:
-            self.hide(name, alias, f"r.ok_{cell}")
-        self.outputs[name] = f"CASE WHEN r.ok_{cell} THEN r.{cell} ELSE {alias}.value END"
+            self.hide(name, alias)
+        self.outputs[name] = f"CASE WHEN {alias}.k IS NULL THEN r.{cell} ELSE {alias}.value END"
         return alias
 
 
@@ -162,8 +162,8 @@ def parse_table(con: duckdb.DuckDBPyConnection, raw: RawTable, number: int, pars
         t.outputs.update(idno_clean="NULL", idno_bad="false")
     else:
         t.derived[f"compact_{idno}"] = f"upper(replace({idno}, ' ', ''))"
-        t.outputs["idno_clean"] = f"CASE WHEN r.ok_{idno} THEN r.{idno} ELSE {alias}.clean END"
-        t.outputs["idno_bad"] = (f"coalesce(CASE WHEN r.ok_{idno} THEN {_id_check_fails(f'r.compact_{idno}')} "
+        t.outputs["idno_clean"] = f"CASE WHEN {alias}.k IS NULL THEN r.{idno} ELSE {alias}.clean END"
+        t.outputs["idno_bad"] = (f"coalesce(CASE WHEN {alias}.k IS NULL THEN {_id_check_fails(f'r.compact_{idno}')} "
                                  f"ELSE {alias}.bad END, false)")
     path = t.column("place_path")
     if path is not None:
