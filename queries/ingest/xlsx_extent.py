@@ -14,13 +14,11 @@ Python's re only lists the columns of the chunks that hold a cell beyond column 
 from __future__ import annotations
 
 import re
-import struct
 import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
-import pyarrow as pa
-import pyarrow.compute as pc
+from . import byte_search
 
 CHUNK = 1 << 20
 OVERLAP = 64          # a cell reference ` r="XFD1048576"` is far shorter
@@ -49,13 +47,6 @@ def _greater_than(limit: int) -> str:
             rest = len(digits) - i - 1
             branches.append(f"{digits[:i]}[{int(d) + 1}-9]" + (rf"\d{{{rest}}}" if rest else ""))
     return "(?:" + "|".join(branches) + ")"
-
-
-def _found(pattern: str, chunk: bytes) -> bool:
-    """Does RE2 find `pattern` in the chunk? (The chunk is wrapped as an Arrow value, not copied.)"""
-    value = pa.Array.from_buffers(pa.binary(), 1, [None, pa.py_buffer(struct.pack("<ii", 0, len(chunk))),
-                                                   pa.py_buffer(chunk)])
-    return pc.match_substring_regex(value, pattern)[0].as_py()
 
 
 def _inflated(member) -> Iterator[bytes]:
@@ -88,16 +79,16 @@ def _first_pass(archive: zipfile.ZipFile, name: str, rows_if_narrow: int) -> tup
     beyond = _row_pattern(rows_if_narrow)
     with archive.open(name) as member:
         for chunk in _chunks(member):
-            if _found(_ANY_WIDE, chunk):
+            if byte_search.found(_ANY_WIDE, chunk):
                 widest = max(widest, max(map(column_number, set(_WIDE.findall(chunk)))))
-            far = far or _found(beyond, chunk)
+            far = far or byte_search.found(beyond, chunk)
     return widest, far
 
 
 def _has_row_beyond(archive: zipfile.ZipFile, name: str, last_row: int) -> bool:
     pattern = _row_pattern(last_row)
     with archive.open(name) as member:
-        return any(_found(pattern, chunk) for chunk in _chunks(member))
+        return any(byte_search.found(pattern, chunk) for chunk in _chunks(member))
 
 
 def oversized_sheet(archive: zipfile.ZipFile, max_cells: int) -> tuple[int, int] | None:
