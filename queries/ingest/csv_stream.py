@@ -182,7 +182,7 @@ def _scan_utf8(path: Path) -> Decoded | None:
             if not (byte_search.valid_utf8(body) and byte_search.valid_utf8(cut)):
                 return None
             # U+FFFD: RE2 finds it from its first byte in 0.016 s over the 1M-row file, bytes.find in 0.2 s
-            if byte_search.found(r"\xef\xbf\xbd", body) or "\ufffd".encode() in cut:
+            if any(byte_search.found(r"\xef\xbf\xbd", part) for part in (body, cut)):
                 return None
             breaks.see(chunk)
             breaks.see(extra)

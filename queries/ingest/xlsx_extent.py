@@ -26,8 +26,8 @@ EXCEL_COLUMNS = 16384
 
 # A literal ' r="' lets a regex engine jump between cells (a leading \s class made Python's re
 # ten times slower); the rare tab or line break before an attribute is made a space first.
-_WIDE = re.compile(rb' r="([A-Za-z]{2,})\d')   # beyond column Z
-_ANY_WIDE = ' r="[A-Za-z]{2,}\\d'
+_WIDE_CELL = r' r="([A-Za-z]{2,})\d'   # beyond column Z: found by RE2, its letters listed by re
+_WIDE = re.compile(_WIDE_CELL.encode())
 _OTHER_SPACES = (b'\tr="', b'\nr="', b'\rr="')
 
 
@@ -79,7 +79,7 @@ def _first_pass(archive: zipfile.ZipFile, name: str, rows_if_narrow: int) -> tup
     beyond = _row_pattern(rows_if_narrow)
     with archive.open(name) as member:
         for chunk in _chunks(member):
-            if byte_search.found(_ANY_WIDE, chunk):
+            if byte_search.found(_WIDE_CELL, chunk):
                 widest = max(widest, max(map(column_number, set(_WIDE.findall(chunk)))))
             far = far or byte_search.found(beyond, chunk)
     return widest, far
